@@ -1,0 +1,130 @@
+"""Who may see and change what. Every view goes through these helpers.
+
+Roles are Django groups; a provincial user also has a province on their profile.
+A provincial user sees their current province and the legacy provinces merged
+into it; anything else answers 404, so that another province's objects cannot
+even be shown to exist.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from wards.models import Period, Province, Unit
+
+from .models import ProgrammeYear
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    MINISTRY = "ministry", _("Ministry staff")
+    PROVINCE = "province", _("Provincial police")
+
+
+# The Django group behind each role (the group names are data, shown in the admin).
+GROUPS = {
+    Role.ADMIN: "Quản trị viên",
+    Role.MINISTRY: "Cán bộ Bộ Công an",
+    Role.PROVINCE: "Công an tỉnh",
+}
+
+
+def role_of(user):
+    """The user's role, or None for a user with no role (who sees nothing)."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        return Role.ADMIN
+    cached = getattr(user, "_kieumau_role", False)
+    if cached is not False:
+        return cached
+    names = set(user.groups.values_list("name", flat=True))
+    role = None
+    for candidate in (Role.ADMIN, Role.MINISTRY, Role.PROVINCE):
+        if GROUPS[candidate] in names:
+            role = candidate
+            break
+    if role == Role.PROVINCE and home_province_id(user) is None:
+        role = None  # a provincial user without a province sees nothing
+    user._kieumau_role = role
+    return role
+
+
+def home_province_id(user):
+    profile = getattr(user, "profile", None)
+    return getattr(profile, "province_id", None)
+
+
+@dataclass
+class Scope:
+    """What one user may see. Build it with `scope_for(user)`."""
+
+    user: object
+    role: Role
+
+    @property
+    def is_national(self):
+        return self.role in (Role.ADMIN, Role.MINISTRY)
+
+    @cached_property
+    def home_province(self):
+        province_id = home_province_id(self.user)
+        return Province.objects.filter(pk=province_id).first() if province_id else None
+
+    def provinces(self, period):
+        """The provinces of `period` this user may see."""
+        provinces = Province.objects.filter(period=period)
+        if self.is_national:
+            return provinces
+        province_id = home_province_id(self.user)
+        if period == Period.CURRENT:
+            return provinces.filter(pk=province_id)
+        return provinces.filter(successor_id=province_id)
+
+    def units(self, period):
+        units = Unit.objects.filter(period=period)
+        if self.is_national:
+            return units
+        return units.filter(province__in=self.provinces(period))
+
+
+def scope_for(user):
+    """The user's scope; a logged-in user without a role is refused (403)."""
+    role = role_of(user)
+    if role is None:
+        raise PermissionDenied(_("Your account has no role yet. Ask an administrator to assign one."))
+    return Scope(user=user, role=role)
+
+
+def get_year_or_404(year):
+    try:
+        return ProgrammeYear.objects.select_related("catalogue").get(year=year)
+    except ProgrammeYear.DoesNotExist:
+        raise Http404(_("There is no programme year %(year)s.") % {"year": year}) from None
+
+
+def get_province_for_user(user, year, code):
+    """The province `code` of the year's period, or 404 when the user may not see it."""
+    scope = scope_for(user)
+    province = scope.provinces(year.period).filter(code=code).first()
+    if province is None:
+        raise Http404(_("No such province."))
+    return province
+
+
+def get_ward_for_user(user, code, year):
+    """(unit, can_edit): the unit `code` of the year's period, or 404 when not visible.
+
+    `can_edit` says whether anything of this ward may change at all (the year is
+    open); what exactly the user may change (which stage, in which status) is the
+    workflow's call (`criteria.workflow`).
+    """
+    scope = scope_for(user)
+    unit = scope.units(year.period).select_related("province", "district").filter(code=code).first()
+    if unit is None:
+        raise Http404(_("No such ward."))
+    return unit, year.is_open

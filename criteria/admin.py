@@ -1,0 +1,114 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from wards.models import UnitKind
+
+from .models import (
+    Assessment,
+    CatalogueVersion,
+    Criterion,
+    CriterionGroup,
+    Profile,
+    ProgrammeYear,
+    Quota,
+    Registration,
+    Result,
+)
+
+
+class CriterionInline(admin.TabularInline):
+    model = Criterion
+    extra = 0
+    fields = ["number", "group", "title", "title_en", "guidance"]
+
+
+class CriterionGroupInline(admin.TabularInline):
+    model = CriterionGroup
+    extra = 0
+
+
+@admin.register(CatalogueVersion)
+class CatalogueVersionAdmin(admin.ModelAdmin):
+    list_display = ["title", "code", "is_working", "created_at"]
+    inlines = [CriterionGroupInline, CriterionInline]
+
+
+@admin.register(Criterion)
+class CriterionAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "title_en", "group", "catalogue"]
+    list_filter = ["catalogue", "group"]
+    search_fields = ["title", "title_en"]
+
+
+class ProgrammeYearForm(forms.ModelForm):
+    eligible_kinds = forms.MultipleChoiceField(
+        label=_("eligible unit types"), choices=UnitKind.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = ProgrammeYear
+        fields = ["year", "catalogue", "period", "eligible_kinds", "is_open"]
+
+
+@admin.register(ProgrammeYear)
+class ProgrammeYearAdmin(admin.ModelAdmin):
+    form = ProgrammeYearForm
+    list_display = ["year", "catalogue", "period", "is_open"]
+
+
+@admin.register(Quota)
+class QuotaAdmin(admin.ModelAdmin):
+    list_display = ["year", "province", "amount"]
+    list_filter = ["year"]
+    list_select_related = ["province", "year"]
+    autocomplete_fields = ["province"]
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = ["unit", "year", "created_at"]
+    list_filter = ["year"]
+    list_select_related = ["unit", "year"]
+    raw_id_fields = ["unit"]
+    readonly_fields = ["created_by"]
+
+
+class ResultInline(admin.TabularInline):
+    model = Result
+    extra = 0
+    fields = ["criterion", "self_value", "self_note", "verified_value", "verified_note"]
+    raw_id_fields = ["criterion"]
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(admin.ModelAdmin):
+    list_display = ["registration", "status", "self_met", "verified_met", "updated_at"]
+    list_filter = ["status", "registration__year"]
+    list_select_related = ["registration__unit", "registration__year"]
+    readonly_fields = ["registration", "version", "self_met", "verified_met", "updated_by"]
+    inlines = [ResultInline]
+
+    @transaction.atomic
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Scores are derived from the results: recount after any edit here.
+        form.instance.rescore()
+
+
+class ProfileInline(admin.StackedInline):
+    model = Profile
+    can_delete = False
+    autocomplete_fields = ["province"]
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class KieuMauUserAdmin(UserAdmin):
+    inlines = [ProfileInline]

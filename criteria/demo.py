@@ -1,0 +1,240 @@
+"""Demo data: programme year 2023 as the ministry reported it on 11 December 2023.
+
+Figures reproduced exactly (PROGRAMME.md): quota 106, 172 registered wards in all
+63 provinces (66 over quota), self-assessed 144 at 22/22, 25 at 21/22, 3 at 20/22.
+Which wards, and which criteria the near-misses lack, are drawn with a fixed seed:
+plausible, not real.
+
+The quota rule as published is "one ward per province, plus one per urban district
+(quận) of the 5 centrally-run cities", which gives 63 + 47 = 110 on the legacy unit
+list (district counts moved between 2023 and mid-2025), not the published 106. We
+keep one per province (63) and split the remaining 43 between the 5 cities in
+proportion to their number of quận, by largest remainder: Hà Nội 1+11, TP Hồ Chí
+Minh 1+15, Hải Phòng 1+7, Đà Nẵng 1+5, Cần Thơ 1+5.
+"""
+
+import datetime
+import os
+import random
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from wards.models import DistrictKind, Period, Province, Unit, UnitKind
+
+from .access import GROUPS, Role
+from .catalogue import WORKING_CATALOGUE, install_catalogue, read_catalogue
+from .models import (
+    Assessment,
+    CatalogueVersion,
+    Criterion,
+    CriterionGroup,
+    ProgrammeYear,
+    Profile,
+    Quota,
+    Registration,
+    Result,
+    ResultValue,
+    Status,
+)
+
+SEED = 20231211
+YEAR = 2023
+QUOTA_TOTAL = 106
+REGISTERED = 172
+# Offset from a full score -> number of wards, as self-assessed in November 2023.
+EXPECTED_BANDS = {0: 144, 1: 25, 2: 3}
+CENTRAL_CITIES = ["01", "79", "31", "48", "92"]  # Hà Nội, TP HCM, Hải Phòng, Đà Nẵng, Cần Thơ
+VERIFIED_COUNT = 40
+
+# The criteria wards most often fall short of, with weights: the report itself
+# names headquarters land, equipment and staffing as where provinces invested.
+SHORTFALLS = {18: 6, 19: 4, 20: 3, 10: 2, 14: 2, 15: 1, 22: 1, 5: 1}
+SHORTFALL_NOTES = {
+    18: "Trụ sở đang cải tạo; diện tích đất chưa đạt định mức, đang chờ UBND phường bàn giao thêm.",
+    19: "Còn thiếu phương tiện và thiết bị kỹ thuật theo tiêu chuẩn định mức; đã có kế hoạch mua sắm.",
+    20: "Biên chế còn thiếu so với định biên; Công an tỉnh đang điều động bổ sung.",
+    10: "Còn xảy ra tụ tập cổ vũ đua xe trái phép vào dịp cuối tuần.",
+    14: "Một số tuyến phố còn tình trạng lấn chiếm vỉa hè kéo dài.",
+    15: "Còn điểm tập kết rác thải tự phát tại khu dân cư giáp ranh.",
+    22: "Tỷ lệ hài lòng của người dân qua khảo sát chưa đạt mức yêu cầu.",
+    5: "Còn một điểm phức tạp về tệ nạn xã hội chưa được xóa bỏ dứt điểm.",
+}
+VERIFIED_NOTE = "Đoàn kiểm tra của Bộ đã xác minh thực tế hồ sơ và hiện trường."
+DISAGREEMENT_NOTE = "Xác minh thực tế: chưa đạt, khác với kết quả tự đánh giá của địa phương."
+
+DEMO_USERS = {
+    "admin.demo": (Role.ADMIN, None),
+    "bo.demo": (Role.MINISTRY, None),
+    "hanoi.demo": (Role.PROVINCE, "01"),
+    "nghean.demo": (Role.PROVINCE, "40"),
+}
+
+
+def apportion(total, weights):
+    """Split `total` in proportion to `weights` by the largest-remainder method."""
+    weight_sum = sum(weights.values())
+    shares = {key: total * weight / weight_sum for key, weight in weights.items()}
+    result = {key: int(share) for key, share in shares.items()}
+    leftover = total - sum(result.values())
+    for key in sorted(shares, key=lambda k: (-(shares[k] - result[k]), k))[:leftover]:
+        result[key] += 1
+    return result
+
+
+def demo_quotas(provinces):
+    """{province code: quota} for 2023, summing to QUOTA_TOTAL (see the module docstring)."""
+    quotas = {p.code: 1 for p in provinces}
+    urban_districts = dict(
+        Province.objects.filter(period=Period.LEGACY, code__in=CENTRAL_CITIES)
+        .annotate(n=Count("districts", filter=Q(districts__kind=DistrictKind.URBAN)))
+        .values_list("code", "n")
+    )
+    for code, extra in apportion(QUOTA_TOTAL - len(quotas), urban_districts).items():
+        quotas[code] += extra
+    return quotas
+
+
+def demo_password():
+    """DEMO_PASSWORD if set; else one generated once and kept in var/ so reruns print the same."""
+    if os.environ.get("DEMO_PASSWORD"):
+        return os.environ["DEMO_PASSWORD"]
+    path = Path(settings.VAR_DIR) / "demo-password.txt"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    password = secrets.token_urlsafe(9)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(password + "\n", encoding="utf-8")
+    return password
+
+
+@transaction.atomic
+def load_demo_users(password):
+    """Create the four demo accounts; returns how many accounts changed."""
+    User = get_user_model()
+    changed = 0
+    for username, (role, province_code) in DEMO_USERS.items():
+        user, created = User.objects.get_or_create(username=username)
+        dirty = created
+        if created or not user.check_password(password):
+            user.set_password(password)
+            dirty = True
+        wanted = {"is_staff": role == Role.ADMIN, "is_superuser": role == Role.ADMIN, "is_active": True}
+        for name, value in wanted.items():
+            if getattr(user, name) != value:
+                setattr(user, name, value)
+                dirty = True
+        if dirty:
+            user.save()
+        group = Group.objects.get(name=GROUPS[role])
+        if not user.groups.filter(pk=group.pk).exists():
+            user.groups.add(group)
+            dirty = True
+        province = (
+            Province.objects.get(period=Period.CURRENT, code=province_code) if province_code else None
+        )
+        profile, profile_created = Profile.objects.get_or_create(user=user, defaults={"province": province})
+        if not profile_created and profile.province_id != (province.pk if province else None):
+            profile.province = province
+            profile.save()
+            dirty = True
+        changed += dirty or profile_created
+    return changed
+
+
+@transaction.atomic
+def load_demo_year():
+    """Load programme year 2023. Returns False (and changes nothing) if it already exists."""
+    if ProgrammeYear.objects.filter(year=YEAR).exists():
+        return False
+    if not Unit.objects.filter(period=Period.LEGACY).exists():
+        raise RuntimeError("No legacy units: run `python manage.py load_units` first.")
+    catalogue, _ = install_catalogue(read_catalogue(WORKING_CATALOGUE), CatalogueVersion, CriterionGroup, Criterion)
+    year = ProgrammeYear.objects.create(
+        year=YEAR, catalogue=catalogue, period=Period.LEGACY, eligible_kinds=[UnitKind.WARD.value]
+    )
+    rng = random.Random(SEED)
+    provinces = list(Province.objects.filter(period=Period.LEGACY).order_by("code"))
+    quotas = demo_quotas(provinces)
+    Quota.objects.bulk_create(Quota(year=year, province=p, amount=quotas[p.code]) for p in provinces)
+
+    wards = {p.code: [] for p in provinces}
+    for unit in Unit.objects.filter(period=Period.LEGACY, kind=UnitKind.WARD).select_related("province").order_by("code"):
+        wards[unit.province.code].append(unit)
+    counts = dict(quotas)
+    weights = {code: len(units) for code, units in wards.items()}
+    for _extra in range(REGISTERED - sum(counts.values())):
+        candidates = [code for code in weights if counts[code] < weights[code]]
+        code = rng.choices(candidates, weights=[weights[c] for c in candidates])[0]
+        counts[code] += 1
+
+    created_at = timezone.make_aware(datetime.datetime(2023, 3, 15, 9, 0))
+    registrations = []
+    for province in provinces:
+        for unit in sorted(rng.sample(wards[province.code], counts[province.code]), key=lambda u: u.code):
+            registration = Registration(year=year, unit=unit)
+            registration.full_clean(validate_unique=False)
+            registrations.append(registration)
+    registrations = Registration.objects.bulk_create(registrations)
+    Registration.objects.filter(year=year).update(created_at=created_at)
+
+    criteria = list(catalogue.criteria.order_by("number"))
+    by_number = {c.number: c for c in criteria}
+    order = list(registrations)
+    rng.shuffle(order)
+    offsets = [offset for offset, n in EXPECTED_BANDS.items() for _ in range(n)]
+    missing = {}
+    for registration, offset in zip(order, offsets):
+        missing[registration.pk] = set(
+            rng.sample(list(SHORTFALLS), k=offset, counts=list(SHORTFALLS.values())) if offset else []
+        )
+        while len(missing[registration.pk]) < offset:  # sampled the same criterion twice
+            missing[registration.pk].add(rng.choice(list(SHORTFALLS)))
+
+    # The 5 pilot cities' first wards, then a random draw, were verified by the ministry.
+    pilots = [next(r for r in registrations if r.unit.province.code == code) for code in CENTRAL_CITIES]
+    others = [r for r in order if r not in pilots]
+    verified = pilots + others[: VERIFIED_COUNT - len(pilots)]
+    # On three of them the ministry's check found one more criterion not met.
+    disagreements = {r.pk: rng.choice([n for n in SHORTFALLS if n not in missing[r.pk]]) for r in verified[5:8]}
+
+    submitted_at = timezone.make_aware(datetime.datetime(2023, 11, 20, 10, 0))
+    verified_at = timezone.make_aware(datetime.datetime(2023, 12, 5, 15, 0))
+    verified_ids = {r.pk for r in verified}
+    Assessment.objects.bulk_create(
+        Assessment(
+            registration=r,
+            status=Status.VERIFIED if r.pk in verified_ids else Status.SUBMITTED,
+            submitted_at=submitted_at,
+            verified_at=verified_at if r.pk in verified_ids else None,
+        )
+        for r in registrations
+    )
+    assessments = dict(Assessment.objects.filter(registration__year=year).values_list("registration", "pk"))
+    results = []
+    for r in registrations:
+        for number, criterion in by_number.items():
+            met = number not in missing[r.pk]
+            result = Result(
+                assessment_id=assessments[r.pk],
+                criterion=criterion,
+                self_value=ResultValue.MET if met else ResultValue.NOT_MET,
+                self_note="" if met else SHORTFALL_NOTES[number],
+            )
+            if r.pk in verified_ids:
+                verified_met = met and disagreements.get(r.pk) != number
+                result.verified_value = ResultValue.MET if verified_met else ResultValue.NOT_MET
+                if not verified_met:
+                    result.verified_note = DISAGREEMENT_NOTE if met else SHORTFALL_NOTES[number]
+                elif number == 1:
+                    result.verified_note = VERIFIED_NOTE
+            results.append(result)
+    Result.objects.bulk_create(results, batch_size=1000)
+    Assessment.objects.filter(registration__year=year).rescore()
+    return True

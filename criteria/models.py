@@ -1,0 +1,386 @@
+"""The programme's data: criteria catalogue, programme years, quotas, registrations, assessments.
+
+Vocabulary (see PROGRAMME.md): a province *registers* (đăng ký) a ward for a year
+against a *quota* (chỉ tiêu) set by the ministry; the ward's police unit is assessed
+against the year's catalogue. The province's own result is the *self-assessed*
+("dự kiến đạt", expected) one; the ministry's is the *verified* ("đạt") one. Both
+are kept side by side on every criterion result and never overwrite each other.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from wards.models import Period, Province, Unit, UnitKind
+
+
+class CatalogueVersion(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    is_working = models.BooleanField(
+        _("working catalogue"),
+        default=True,
+        help_text=_(
+            "A working catalogue is our own wording of the programme's themes, not the "
+            "official text; it is shown as such and administrators may edit it."
+        ),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("criteria catalogue")
+        verbose_name_plural = _("criteria catalogues")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def size(self):
+        return self.criteria.count()
+
+
+class CriterionGroup(models.Model):
+    catalogue = models.ForeignKey(
+        CatalogueVersion, verbose_name=_("catalogue"), on_delete=models.CASCADE, related_name="groups"
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    title = models.CharField(_("title (Vietnamese)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+
+    class Meta:
+        verbose_name = _("criteria group")
+        verbose_name_plural = _("criteria groups")
+        ordering = ["catalogue", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["catalogue", "position"], name="group_unique_position"),
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.title}"
+
+
+class Criterion(models.Model):
+    catalogue = models.ForeignKey(
+        CatalogueVersion, verbose_name=_("catalogue"), on_delete=models.CASCADE, related_name="criteria"
+    )
+    group = models.ForeignKey(
+        CriterionGroup, verbose_name=_("group"), on_delete=models.PROTECT, related_name="criteria"
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title (Vietnamese)"), max_length=300)
+    title_en = models.CharField(_("English gloss"), max_length=300)
+    guidance = models.TextField(_("assessment guidance"), blank=True)
+
+    class Meta:
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        ordering = ["catalogue", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["catalogue", "number"], name="criterion_unique_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="criterion_number_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+    def clean(self):
+        if self.group_id and self.catalogue_id and self.group.catalogue_id != self.catalogue_id:
+            raise ValidationError({"group": _("The group belongs to another catalogue.")})
+
+
+def default_eligible_kinds():
+    return [UnitKind.WARD.value]
+
+
+class ProgrammeYear(models.Model):
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    catalogue = models.ForeignKey(
+        CatalogueVersion, verbose_name=_("criteria catalogue"), on_delete=models.PROTECT, related_name="years"
+    )
+    period = models.CharField(
+        _("administrative period"),
+        max_length=10,
+        choices=Period.choices,
+        help_text=_("2023 and 2024 use the legacy units; 2025 onward the current ones."),
+    )
+    eligible_kinds = models.JSONField(
+        _("eligible unit types"),
+        default=default_eligible_kinds,
+        help_text=_("It is a ward police programme: by default only wards (phường) may register."),
+    )
+    is_open = models.BooleanField(
+        _("open for entry"), default=True, help_text=_("Registrations and assessments can be changed.")
+    )
+
+    class Meta:
+        verbose_name = _("programme year")
+        verbose_name_plural = _("programme years")
+        ordering = ["year"]
+        constraints = [
+            models.CheckConstraint(condition=Q(year__gte=2021, year__lte=2100), name="year_in_range"),
+        ]
+
+    def __str__(self):
+        return str(self.year)
+
+    def clean(self):
+        if not self.period and self.year:
+            self.period = Period.for_year(self.year)
+        kinds = self.eligible_kinds
+        if not isinstance(kinds, list) or not kinds or any(k not in UnitKind.values for k in kinds):
+            raise ValidationError({"eligible_kinds": _("Choose at least one known unit type.")})
+
+    def eligible_kind_labels(self):
+        return [UnitKind(kind).label for kind in self.eligible_kinds]
+
+    @property
+    def size(self):
+        """Number of criteria in this year's catalogue: the denominator of every band."""
+        return self.catalogue.size
+
+
+class Quota(models.Model):
+    year = models.ForeignKey(
+        ProgrammeYear, verbose_name=_("programme year"), on_delete=models.CASCADE, related_name="quotas"
+    )
+    province = models.ForeignKey(
+        Province, verbose_name=_("province"), on_delete=models.PROTECT, related_name="quotas"
+    )
+    amount = models.PositiveIntegerField(_("quota"))
+
+    class Meta:
+        verbose_name = _("quota")
+        verbose_name_plural = _("quotas")
+        ordering = ["year", "province__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "province"], name="quota_unique_per_year_province"),
+        ]
+
+    def __str__(self):
+        return f"{self.province} {self.year}: {self.amount}"
+
+    def clean(self):
+        if self.year_id and self.province_id and self.province.period != self.year.period:
+            raise ValidationError(
+                {"province": _("This province does not belong to the administrative period of %(year)s.")
+                 % {"year": self.year.year}}
+            )
+
+
+class RegistrationQuerySet(models.QuerySet):
+    def with_unit(self):
+        return self.select_related("unit__province", "unit__district", "year")
+
+
+class Registration(models.Model):
+    year = models.ForeignKey(
+        ProgrammeYear, verbose_name=_("programme year"), on_delete=models.PROTECT, related_name="registrations"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="registrations"
+    )
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = RegistrationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["year", "unit__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "unit"], name="registration_unique_per_year_unit"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} ({self.year})"
+
+    def clean(self):
+        if not (self.year_id and self.unit_id):
+            return
+        if self.unit.period != self.year.period:
+            raise ValidationError(
+                {"unit": _("%(unit)s belongs to %(unit_period)s; programme year %(year)s uses %(year_period)s.")
+                 % {"unit": self.unit, "unit_period": Period(self.unit.period).label,
+                    "year": self.year.year, "year_period": Period(self.year.period).label}}
+            )
+        if self.unit.kind not in self.year.eligible_kinds:
+            raise ValidationError(
+                {"unit": _("%(unit)s is a %(kind)s; programme year %(year)s admits only: %(kinds)s.")
+                 % {"unit": self.unit, "kind": UnitKind(self.unit.kind).label, "year": self.year.year,
+                    "kinds": ", ".join(str(k) for k in self.year.eligible_kind_labels())}}
+            )
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned")
+    VERIFIED = "verified", _("Verified")
+
+
+class Stage(models.TextChoices):
+    SELF = "self", _("Self-assessed (expected)")
+    VERIFIED = "verified", _("Verified")
+
+
+class ResultValue(models.TextChoices):
+    MET = "met", _("Met")
+    NOT_MET = "not_met", _("Not met")
+    PENDING = "pending", _("Not yet assessed")
+
+
+# Assessments whose self-assessment the province has handed in at least once: the
+# "expected" figures count these. Drafts are work in progress and count nowhere.
+SUBMITTED_STATUSES = (Status.SUBMITTED, Status.RETURNED, Status.VERIFIED)
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def for_year(self, year):
+        return self.filter(registration__year=year)
+
+    def rescore(self):
+        """Recount met criteria of both stages for these assessments, in one UPDATE."""
+        results = Result.objects.filter(assessment=OuterRef("pk")).values("assessment")
+
+        def met(field):
+            count = results.annotate(n=Count("pk", filter=Q(**{field: ResultValue.MET}))).values("n")
+            return Coalesce(Subquery(count), 0)
+
+        return self.update(self_met=met("self_value"), verified_met=met("verified_value"))
+
+
+class Assessment(models.Model):
+    """The assessment of one registered ward for one year.
+
+    `self_met` and `verified_met` are the number of criteria met at each stage. They
+    are derived from the results by a database aggregate (`rescore`) in the same
+    transaction as every change to the results, so that dashboards can count bands
+    over tens of thousands of assessments without re-reading every result.
+    """
+
+    registration = models.OneToOneField(
+        Registration, verbose_name=_("registration"), on_delete=models.PROTECT, related_name="assessment"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    self_met = models.PositiveSmallIntegerField(_("criteria met (self-assessed)"), default=0, editable=False)
+    verified_met = models.PositiveSmallIntegerField(_("criteria met (verified)"), default=0, editable=False)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        indexes = [models.Index(fields=["status"], name="assessment_status")]
+
+    def __str__(self):
+        return str(self.registration)
+
+    @property
+    def stage(self):
+        return Stage.VERIFIED if self.status == Status.VERIFIED else Stage.SELF
+
+    @property
+    def is_submitted(self):
+        return self.status in SUBMITTED_STATUSES
+
+    def rescore(self):
+        """Recount met criteria for both stages in the database and store them."""
+        Assessment.objects.filter(pk=self.pk).rescore()
+        self.refresh_from_db(fields=["self_met", "verified_met"])
+
+
+class Result(models.Model):
+    """One criterion of one assessment: the province's value and the ministry's, each with a note."""
+
+    assessment = models.ForeignKey(
+        Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="results"
+    )
+    criterion = models.ForeignKey(
+        Criterion, verbose_name=_("criterion"), on_delete=models.PROTECT, related_name="results"
+    )
+    self_value = models.CharField(
+        _("self-assessed result"), max_length=10, choices=ResultValue.choices, default=ResultValue.PENDING
+    )
+    self_note = models.TextField(_("note (self-assessment)"), blank=True, max_length=2000)
+    verified_value = models.CharField(
+        _("verified result"), max_length=10, choices=ResultValue.choices, default=ResultValue.PENDING
+    )
+    verified_note = models.TextField(_("note (verification)"), blank=True, max_length=2000)
+
+    class Meta:
+        verbose_name = _("criterion result")
+        verbose_name_plural = _("criterion results")
+        ordering = ["assessment", "criterion__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "criterion"], name="result_unique_per_criterion"),
+            models.CheckConstraint(condition=Q(self_value__in=ResultValue.values), name="result_self_value_valid"),
+            models.CheckConstraint(
+                condition=Q(verified_value__in=ResultValue.values), name="result_verified_value_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.assessment} – {self.criterion.number}"
+
+    def value(self, stage):
+        return self.verified_value if stage == Stage.VERIFIED else self.self_value
+
+    def note(self, stage):
+        return self.verified_note if stage == Stage.VERIFIED else self.self_note
+
+
+class Profile(models.Model):
+    """What the user model lacks: the province a provincial police user works for."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="profile"
+    )
+    province = models.ForeignKey(
+        Province,
+        verbose_name=_("province"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"period": Period.CURRENT},
+        help_text=_(
+            "For provincial police: their current province. They also see the legacy "
+            "provinces merged into it on 1 July 2025."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("user profile")
+        verbose_name_plural = _("user profiles")
+
+    def __str__(self):
+        return str(self.user)
+
+    def clean(self):
+        if self.province_id and self.province.period != Period.CURRENT:
+            raise ValidationError({"province": _("Choose a current province (34-province set).")})

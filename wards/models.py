@@ -1,0 +1,176 @@
+"""Provinces and administrative units of both administrative periods.
+
+On 1 July 2025 Vietnam went from 63 provinces (with districts) to 34 (without).
+Both sets live side by side, each row tagged with its period: programme years
+2023-2024 refer to legacy units, 2025 onward to current ones. Official codes are
+unique only within a period (legacy "00004" is Phường Trúc Bạch, current "00004"
+is Phường Ba Đình), so every lookup by code names the period too.
+"""
+
+import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .text import fold
+
+
+class Period(models.TextChoices):
+    LEGACY = "legacy", _("Before 1 July 2025 (63 provinces)")
+    CURRENT = "current", _("From 1 July 2025 (34 provinces)")
+
+    @classmethod
+    def for_year(cls, year):
+        """The administrative period a programme year's units come from."""
+        return cls.LEGACY if int(year) <= 2024 else cls.CURRENT
+
+    @property
+    def valid_from(self):
+        return None if self is Period.LEGACY else datetime.date(2025, 7, 1)
+
+    @property
+    def valid_until(self):
+        return datetime.date(2025, 6, 30) if self is Period.LEGACY else None
+
+
+class ProvinceKind(models.TextChoices):
+    PROVINCE = "tinh", _("Province")
+    CITY = "thanh_pho", _("Centrally-run city")
+
+
+class DistrictKind(models.TextChoices):
+    URBAN = "quan", _("Urban district")
+    RURAL = "huyen", _("Rural district")
+    TOWN = "thi_xa", _("District-level town")
+    CITY = "thanh_pho", _("Provincial city")
+
+
+class UnitKind(models.TextChoices):
+    WARD = "phuong", _("Ward")
+    COMMUNE = "xa", _("Commune")
+    TOWNSHIP = "thi_tran", _("Township")
+    SPECIAL_ZONE = "dac_khu", _("Special zone")
+
+
+class SearchableQuerySet(models.QuerySet):
+    def search(self, query):
+        """Rows whose name or code contains `query`, with or without diacritics."""
+        folded = fold(query)
+        if not folded:
+            return self.none()
+        return self.filter(search_text__contains=folded)
+
+
+class Province(models.Model):
+    period = models.CharField(_("period"), max_length=10, choices=Period.choices)
+    code = models.CharField(_("code"), max_length=2)
+    name = models.CharField(_("name"), max_length=100)
+    short_name = models.CharField(_("short name"), max_length=60)
+    kind = models.CharField(_("type"), max_length=10, choices=ProvinceKind.choices)
+    successor = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        help_text=_("For a legacy province: the current province it became part of on 1 July 2025."),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="predecessors",
+        limit_choices_to={"period": Period.CURRENT},
+    )
+    search_text = models.CharField(max_length=250, editable=False, db_index=True)
+
+    objects = SearchableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+        ordering = ["period", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "code"], name="province_unique_code_per_period"),
+            models.CheckConstraint(
+                condition=Q(successor__isnull=True) | Q(period=Period.LEGACY),
+                name="province_successor_only_for_legacy",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_text = self.make_search_text(self.name, self.short_name, self.code)
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def make_search_text(name, short_name, code):
+        return fold(f"{name} {short_name} {code}")
+
+
+class District(models.Model):
+    """A district of the legacy set; the district level was abolished on 1 July 2025."""
+
+    province = models.ForeignKey(
+        Province, verbose_name=_("province"), on_delete=models.CASCADE, related_name="districts"
+    )
+    code = models.CharField(_("code"), max_length=3, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    short_name = models.CharField(_("short name"), max_length=60)
+    kind = models.CharField(_("type"), max_length=10, choices=DistrictKind.choices)
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Unit(models.Model):
+    """A ward, commune, township or special zone: the level a police unit serves."""
+
+    period = models.CharField(_("period"), max_length=10, choices=Period.choices)
+    province = models.ForeignKey(
+        Province, verbose_name=_("province"), on_delete=models.PROTECT, related_name="units"
+    )
+    district = models.ForeignKey(
+        District,
+        verbose_name=_("district"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="units",
+    )
+    code = models.CharField(_("code"), max_length=5)
+    name = models.CharField(_("name"), max_length=100)
+    short_name = models.CharField(_("short name"), max_length=60)
+    kind = models.CharField(_("type"), max_length=10, choices=UnitKind.choices)
+    search_text = models.CharField(max_length=300, editable=False, db_index=True)
+
+    objects = SearchableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("administrative unit")
+        verbose_name_plural = _("administrative units")
+        ordering = ["period", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "code"], name="unit_unique_code_per_period"),
+            models.CheckConstraint(
+                condition=Q(district__isnull=True) | Q(period=Period.LEGACY),
+                name="unit_district_only_for_legacy",
+            ),
+        ]
+        indexes = [models.Index(fields=["province", "kind"], name="unit_province_kind")]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        district = self.district.name if self.district_id else ""
+        self.search_text = self.make_search_text(self.name, self.code, district, self.province.short_name)
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def make_search_text(name, code, district_name, province_short_name):
+        """Folded name, code, district and province, so any of them finds the unit."""
+        return fold(f"{name} {code} {district_name} {province_short_name}")

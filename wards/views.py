@@ -1,0 +1,58 @@
+from itertools import groupby
+
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from criteria.access import get_ward_for_user, get_year_or_404, scope_for
+from criteria.models import ProgrammeYear, Stage
+from criteria.scoring import band_label, band_of
+from criteria.workflow import edit_refusal
+
+from .models import Period
+
+SEARCH_LIMIT = 50
+
+
+def ward(request, code, year):
+    """One ward's results for a year: every criterion, both stages, bands and notes."""
+    year = get_year_or_404(year)
+    unit, can_edit = get_ward_for_user(request.user, code, year)
+    registration = unit.registrations.filter(year=year).select_related("assessment").first()
+    assessment = getattr(registration, "assessment", None)
+    criteria = list(year.catalogue.criteria.select_related("group").order_by("group__position", "number"))
+    size = len(criteria)
+    context = {"year": year, "unit": unit, "registration": registration, "assessment": assessment, "size": size}
+    if assessment is not None:
+        scope = scope_for(request.user)
+        results = {r.criterion_id: r for r in assessment.results.all()}
+        rows = [(c, results.get(c.pk)) for c in criteria]
+        context.update(
+            groups=[(group, list(items)) for group, items in groupby(rows, key=lambda row: row[0].group)],
+            expected_band=band_label(band_of(assessment.self_met, size), size),
+            verified_band=band_label(band_of(assessment.verified_met, size), size),
+            can_edit_self=can_edit and edit_refusal(scope, assessment, Stage.SELF) is None,
+            can_edit_verified=can_edit and edit_refusal(scope, assessment, Stage.VERIFIED) is None,
+        )
+    return render(request, "wards/ward.html", context)
+
+
+def search(request):
+    """Find units by name or code, with or without diacritics, within the user's scope."""
+    scope = scope_for(request.user)
+    query = request.GET.get("q", "").strip()[:100]
+    latest = {
+        period: ProgrammeYear.objects.filter(period=period).order_by("-year").values_list("year", flat=True).first()
+        for period in Period
+    }
+    units = []
+    if query:
+        for period in Period:
+            units += list(
+                scope.units(period).search(query).select_related("province", "district").order_by("code")[:SEARCH_LIMIT]
+            )
+    return render(
+        request,
+        "wards/search.html",
+        {"query": query, "units": units, "latest": latest, "limit": SEARCH_LIMIT,
+         "title": _("Find a ward")},
+    )
