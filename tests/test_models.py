@@ -1,0 +1,97 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from criteria.models import Assessment, Quota, Registration, Result, ResultValue
+from criteria.workflow import register
+from wards.models import Period, Province, Unit, UnitKind
+
+from .conftest import registered
+
+pytestmark = pytest.mark.django_db
+
+
+def free_unit(kind=UnitKind.WARD, period=Period.LEGACY, province="01"):
+    return (
+        Unit.objects.filter(period=period, kind=kind, province__code=province)
+        .exclude(registrations__isnull=False)
+        .order_by("code")
+        .first()
+    )
+
+
+def test_register_creates_a_draft_assessment(year2023, hanoi):
+    unit = free_unit()
+    registration = register(year2023, unit, by=hanoi)
+    assert registration.assessment.status == "draft"
+    assert registration.created_by == hanoi
+
+
+def test_one_registration_per_ward_and_year(year2023):
+    existing = registered("01")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Registration.objects.create(year=year2023, unit=existing.unit)
+
+
+def test_registration_refuses_a_unit_of_another_period(year2023):
+    unit = free_unit(period=Period.CURRENT)
+    with pytest.raises(ValidationError) as excinfo:
+        register(year2023, unit)
+    assert "2023" in str(excinfo.value)
+    assert not Registration.objects.filter(unit=unit).exists()
+
+
+def test_registration_refuses_an_ineligible_unit_type(year2023):
+    commune = free_unit(kind=UnitKind.COMMUNE)
+    with pytest.raises(ValidationError) as excinfo:
+        register(year2023, commune)
+    assert commune.name in str(excinfo.value)
+    assert not Registration.objects.filter(unit=commune).exists()
+
+
+def test_eligible_types_are_configurable(year2023):
+    year2023.eligible_kinds = [UnitKind.WARD, UnitKind.COMMUNE]
+    year2023.save()
+    commune = free_unit(kind=UnitKind.COMMUNE)
+    assert register(year2023, commune).unit == commune
+
+
+def test_one_result_per_assessment_and_criterion(year2023):
+    assessment = registered("01").assessment
+    criterion = year2023.catalogue.criteria.get(number=1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Result.objects.create(assessment=assessment, criterion=criterion)
+
+
+def test_result_values_are_checked_by_the_database():
+    result = Result.objects.first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Result.objects.filter(pk=result.pk).update(self_value="maybe")
+
+
+def test_one_quota_per_province_and_year(year2023):
+    province = Province.objects.get(period=Period.LEGACY, code="01")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Quota.objects.create(year=year2023, province=province, amount=3)
+
+
+def test_quota_of_a_province_of_another_period_is_refused(year2023):
+    quota = Quota(year=year2023, province=Province.objects.get(period=Period.CURRENT, code="01"), amount=1)
+    with pytest.raises(ValidationError):
+        quota.full_clean()
+
+
+def test_legacy_unit_cannot_have_a_current_province_successor():
+    province = Province.objects.get(period=Period.CURRENT, code="01")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Province.objects.filter(pk=province.pk).update(successor=province)
+
+
+def test_rescore_counts_in_the_database(year2023):
+    assessment = registered("01").assessment
+    Result.objects.filter(assessment=assessment, criterion__number__in=[1, 2, 3]).update(
+        self_value=ResultValue.NOT_MET
+    )
+    assessment.rescore()
+    assert assessment.self_met == 19
+    assert Assessment.objects.get(pk=assessment.pk).self_met == 19
