@@ -213,3 +213,8 @@ def test_search_escapes_what_it_echoes(client_as, ministry):
     html = client_as(ministry).get("/wards/search/", {"q": "<script>alert(1)</script>"}).content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;" in html
+
+
+def test_browser_language_does_not_override_vietnamese(client):
+    html = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="vi"' in html and "Đăng nhập" in html

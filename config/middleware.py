@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.utils import translation
+
+
+class LanguageMiddleware:
+    """Vietnamese unless the user chose otherwise with the language switch.
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language, so a
+    ministry computer set up in English would show English; the programme's
+    language is Vietnamese, and English is on request only (a cookie set by the
+    switch).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.languages = {code for code, _name in settings.LANGUAGES}
+
+    def __call__(self, request):
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in self.languages:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        translation.deactivate()
+        return response
