@@ -128,3 +128,24 @@ def get_ward_for_user(user, code, year):
     if unit is None:
         raise Http404(_("No such ward."))
     return unit, year.is_open
+
+
+def get_assessment_for_user(user, code, year):
+    """The assessment of ward `code` in `year`, or 404 (not visible, or not registered)."""
+    unit, _can_edit = get_ward_for_user(user, code, year)
+    registration = (
+        unit.registrations.filter(year=year).select_related("assessment", "year__catalogue").first()
+    )
+    if registration is None:
+        raise Http404(_("This ward is not registered for this year."))
+    registration.unit = unit
+    return registration.assessment
+
+
+def get_evidence_for_user(user, code, year, pk):
+    """An evidence file of ward `code` in `year`, or 404; fetched through the scoped assessment."""
+    assessment = get_assessment_for_user(user, code, year)
+    evidence = assessment.evidence.current().select_related("criterion").filter(pk=pk).first()
+    if evidence is None:
+        raise Http404(_("No such file."))
+    return evidence

@@ -25,6 +25,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from wards.models import DistrictKind, Period, Province, Unit, UnitKind
 
@@ -66,6 +67,7 @@ SHORTFALL_NOTES = {
     22: "Tỷ lệ hài lòng của người dân qua khảo sát chưa đạt mức yêu cầu.",
     5: "Còn một điểm phức tạp về tệ nạn xã hội chưa được xóa bỏ dứt điểm.",
 }
+DEMO_REASON = "Dữ liệu mẫu (load_demo)"
 VERIFIED_NOTE = "Đoàn kiểm tra của Bộ đã xác minh thực tế hồ sơ và hiện trường."
 DISAGREEMENT_NOTE = "Xác minh thực tế: chưa đạt, khác với kết quả tự đánh giá của địa phương."
 
@@ -132,7 +134,7 @@ def load_demo_users(password):
                 dirty = True
         if dirty:
             user.save()
-        group = Group.objects.get(name=GROUPS[role])
+        group, _created = Group.objects.get_or_create(name=GROUPS[role])
         if not user.groups.filter(pk=group.pk).exists():
             user.groups.add(group)
             dirty = True
@@ -181,7 +183,9 @@ def load_demo_year():
             registration = Registration(year=year, unit=unit)
             registration.full_clean(validate_unique=False)
             registrations.append(registration)
-    registrations = Registration.objects.bulk_create(registrations)
+    registrations = bulk_create_with_history(
+        registrations, Registration, default_date=created_at, default_change_reason=DEMO_REASON
+    )
     Registration.objects.filter(year=year).update(created_at=created_at)
 
     criteria = list(catalogue.criteria.order_by("number"))
@@ -207,14 +211,19 @@ def load_demo_year():
     submitted_at = timezone.make_aware(datetime.datetime(2023, 11, 20, 10, 0))
     verified_at = timezone.make_aware(datetime.datetime(2023, 12, 5, 15, 0))
     verified_ids = {r.pk for r in verified}
-    Assessment.objects.bulk_create(
-        Assessment(
-            registration=r,
-            status=Status.VERIFIED if r.pk in verified_ids else Status.SUBMITTED,
-            submitted_at=submitted_at,
-            verified_at=verified_at if r.pk in verified_ids else None,
-        )
-        for r in registrations
+    bulk_create_with_history(
+        [
+            Assessment(
+                registration=r,
+                status=Status.VERIFIED if r.pk in verified_ids else Status.SUBMITTED,
+                submitted_at=submitted_at,
+                verified_at=verified_at if r.pk in verified_ids else None,
+            )
+            for r in registrations
+        ],
+        Assessment,
+        default_date=submitted_at,
+        default_change_reason=DEMO_REASON,
     )
     assessments = dict(Assessment.objects.filter(registration__year=year).values_list("registration", "pk"))
     results = []
@@ -235,6 +244,8 @@ def load_demo_year():
                 elif number == 1:
                     result.verified_note = VERIFIED_NOTE
             results.append(result)
-    Result.objects.bulk_create(results, batch_size=1000)
+    bulk_create_with_history(
+        results, Result, batch_size=1000, default_date=submitted_at, default_change_reason=DEMO_REASON
+    )
     Assessment.objects.filter(registration__year=year).rescore()
     return True

@@ -1,6 +1,8 @@
 from itertools import groupby
 
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from .models import ResultValue, Stage
@@ -67,3 +69,79 @@ class AssessmentForm(forms.Form):
             )
             for c in self.criteria
         }
+
+
+class VersionForm(forms.Form):
+    """A transition button: carries the version of the assessment the page showed."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ReasonForm(VersionForm):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The province sees it, and it stays in the history."),
+    )
+
+
+class RegisterForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Ward"), queryset=None, empty_label=_("Choose a ward…"))
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["unit"].label_from_instance = (
+            lambda unit: f"{unit.name} ({unit.district.name}) · {unit.code}" if unit.district else f"{unit.name} · {unit.code}"
+        )
+
+
+# The first bytes that identify each accepted type: the name a file is uploaded
+# under says nothing about what it is.
+SIGNATURES = [
+    (b"%PDF-", "application/pdf"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+]
+
+
+def sniff(upload):
+    """The content type of an uploaded file, judged from its first bytes, or None."""
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    for signature, content_type in SIGNATURES:
+        if head.startswith(signature):
+            return content_type
+    return None
+
+
+class EvidenceForm(forms.Form):
+    criterion = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    file = forms.FileField(label=_("File (PDF, JPEG or PNG)"))
+
+    def __init__(self, *args, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = {c.number: c for c in criteria}
+
+    def clean_criterion(self):
+        number = self.cleaned_data["criterion"]
+        if number not in self.criteria:
+            raise forms.ValidationError(_("There is no criterion %(number)s in this catalogue.") % {"number": number})
+        return self.criteria[number]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.EVIDENCE_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is %(size)s; the limit is %(limit)s.")
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+            )
+        self.content_type = sniff(upload)
+        if self.content_type is None:
+            raise forms.ValidationError(
+                _("This file is not a PDF, JPEG or PNG (judged from its content, not its name).")
+            )
+        return upload

@@ -7,12 +7,16 @@ against the year's catalogue. The province's own result is the *self-assessed*
 are kept side by side on every criterion result and never overwrite each other.
 """
 
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from wards.models import Period, Province, Unit, UnitKind
 
@@ -153,6 +157,8 @@ class Quota(models.Model):
     )
     amount = models.PositiveIntegerField(_("quota"))
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("quota")
         verbose_name_plural = _("quotas")
@@ -195,6 +201,7 @@ class Registration(models.Model):
     )
 
     objects = RegistrationQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("registration")
@@ -291,6 +298,7 @@ class Assessment(models.Model):
     )
 
     objects = AssessmentQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["self_met", "verified_met", "updated_at"])
 
     class Meta:
         verbose_name = _("assessment")
@@ -332,6 +340,8 @@ class Result(models.Model):
     )
     verified_note = models.TextField(_("note (verification)"), blank=True, max_length=2000)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("criterion result")
         verbose_name_plural = _("criterion results")
@@ -352,6 +362,60 @@ class Result(models.Model):
 
     def note(self, stage):
         return self.verified_note if stage == Stage.VERIFIED else self.self_note
+
+
+def evidence_path(instance, filename):
+    """A random name under the year: never the uploader's file name, never guessable."""
+    suffix = PurePath(filename).suffix.lower()[:5]
+    return f"evidence/{instance.assessment.registration.year_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(removed_at__isnull=True)
+
+
+class Evidence(models.Model):
+    """A file supporting one criterion of one assessment (PDF, JPEG or PNG).
+
+    Files are never deleted: removing one hides it and records who and when, so
+    that the history can still show it.
+    """
+
+    assessment = models.ForeignKey(
+        Assessment, verbose_name=_("assessment"), on_delete=models.PROTECT, related_name="evidence"
+    )
+    criterion = models.ForeignKey(
+        Criterion, verbose_name=_("criterion"), on_delete=models.PROTECT, related_name="evidence"
+    )
+    file = models.FileField(_("file"), upload_to=evidence_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=50)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("removed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = EvidenceQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        ordering = ["criterion__number", "uploaded_at"]
+
+    def __str__(self):
+        return self.original_name
 
 
 class Profile(models.Model):

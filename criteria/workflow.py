@@ -1,30 +1,56 @@
-"""Changing assessments: registering wards and saving results, safely.
+"""Changing assessments: registration, results, evidence and the submit → verify path.
 
-Every change goes through here so that the rules hold everywhere: who may change
-which stage in which status, one transaction per save, and no lost edits (a
-save made from an out-of-date form is refused, not applied over the other one).
+Every change goes through here so that the rules hold everywhere:
+
+- draft → submitted (by the province) → verified (by the ministry), or
+  submitted → returned (by the ministry, with a reason) → submitted again;
+  verified → submitted again only when the ministry reopens it, with a reason;
+- the province edits its self-assessment only while draft or returned, so the
+  self-assessed result is frozen at submission; the ministry edits the verified
+  result only while submitted, so a verified assessment is read-only;
+- one transaction per change; a change made from an out-of-date page (the
+  assessment's version moved on) is refused, never applied over the other one;
+- every change is recorded in the history with who, when and why.
 """
 
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from .models import Assessment, Registration, Result, ResultValue, Stage, Status
+from .access import Role
+from .models import Assessment, Evidence, Quota, Registration, Result, ResultValue, Stage, Status
 
 STAGE_FIELDS = {
     Stage.SELF: ("self_value", "self_note"),
     Stage.VERIFIED: ("verified_value", "verified_note"),
 }
+PROVINCE_ROLES = (Role.PROVINCE, Role.ADMIN)
+MINISTRY_ROLES = (Role.MINISTRY, Role.ADMIN)
 
 
 class ConflictError(Exception):
-    """The assessment changed since the form was opened."""
+    """The assessment changed since the user's page was built from it."""
 
     def __init__(self, assessment):
         super().__init__(_("Someone else saved this assessment while you were editing it."))
         self.assessment = assessment
+
+
+class TransitionRefused(Exception):
+    """A change that is not allowed; the message says why.
+
+    `forbidden` is set when the user's role may never do this (answered 403);
+    otherwise the assessment is in the wrong state for it, or incomplete.
+    """
+
+    def __init__(self, message, forbidden=False):
+        super().__init__(message)
+        self.forbidden = forbidden
 
 
 @dataclass
@@ -35,62 +61,305 @@ class Entry:
 
 def edit_refusal(scope, assessment, stage):
     """Why `scope`'s user may not edit `stage` of `assessment` now, or None when they may."""
-    if not assessment.registration.year.is_open:
-        return _("Programme year %(year)s is closed for entry.") % {"year": assessment.registration.year.year}
+    year = assessment.registration.year
+    if not year.is_open:
+        return _("Programme year %(year)s is closed for entry.") % {"year": year.year}
     if stage == Stage.SELF:
+        if scope.role not in PROVINCE_ROLES:
+            return _("The self-assessment is the province's: ministry staff read it and enter the verified result.")
         if assessment.status not in (Status.DRAFT, Status.RETURNED):
             return _("The self-assessment was submitted; it can change only if the ministry returns it.")
         return None
-    if not scope.is_national:
+    if scope.role not in MINISTRY_ROLES:
         return _("Only ministry staff enter the verified result.")
+    if assessment.status == Status.VERIFIED:
+        return _("This assessment is verified and read-only; ministry staff can reopen it, giving a reason.")
     if assessment.status != Status.SUBMITTED:
         return _("The verified result is entered once the province has submitted its self-assessment.")
     return None
 
 
+def editable_stage(scope, assessment):
+    """The stage this user may edit now (self or verified), or None."""
+    for stage in (Stage.SELF, Stage.VERIFIED):
+        if edit_refusal(scope, assessment, stage) is None:
+            return stage
+    return None
+
+
+def _lock(assessment, version):
+    """The assessment, locked for this transaction; ConflictError if it moved past `version`."""
+    locked = Assessment.objects.select_for_update().select_related("registration__year").get(pk=assessment.pk)
+    if version is not None and locked.version != version:
+        raise ConflictError(locked)
+    return locked
+
+
+def _bump(assessment, by, reason):
+    """Save the assessment as a new version, recording who and why in its history."""
+    assessment.version += 1
+    assessment.updated_by = by
+    assessment._change_reason = reason
+    assessment._history_user = by
+    assessment.save()
+
+
+# --- registration ---------------------------------------------------------------------
+
+
+@dataclass
+class Registered:
+    registration: Registration
+    quota: int | None
+    registered: int
+
+    @property
+    def over_quota_by(self):
+        return self.registered - self.quota if self.quota is not None and self.registered > self.quota else 0
+
+
 @transaction.atomic
 def register(year, unit, *, by=None):
-    """Register `unit` for `year` and open its (draft) assessment."""
+    """Register `unit` for `year` and open its draft assessment.
+
+    Going over the province's quota is allowed (provinces registered 172 wards
+    against a quota of 106 in 2023); the result says by how much, for a warning.
+    """
+    if not year.is_open:
+        raise TransitionRefused(_("Programme year %(year)s is closed for entry.") % {"year": year.year})
     registration = Registration(year=year, unit=unit, created_by=by)
     registration.full_clean()
+    registration._change_reason = _("Registered")
+    registration._history_user = by
     registration.save()
-    Assessment.objects.create(registration=registration, updated_by=by)
-    return registration
+    assessment = Assessment(registration=registration, updated_by=by)
+    assessment._change_reason = _("Registered")
+    assessment._history_user = by
+    assessment.save()
+    quota = Quota.objects.filter(year=year, province=unit.province).values_list("amount", flat=True).first()
+    registered = Registration.objects.filter(year=year, unit__province=unit.province).aggregate(n=Count("pk"))["n"]
+    return Registered(registration=registration, quota=quota, registered=registered)
+
+
+# --- results --------------------------------------------------------------------------
 
 
 @transaction.atomic
-def save_results(assessment, stage, entries, *, by, version):
+def save_results(assessment, stage, entries, *, by, version, scope=None):
     """Write one stage's values and notes for several criteria, all or nothing.
 
     `entries` maps criteria to `Entry`. `version` is the assessment version the
-    user's form was built from; if the assessment has moved on since, nothing is
-    written and ConflictError is raised. Returns the number of results changed.
+    user's form was built from; if the assessment moved on since, nothing is
+    written and ConflictError is raised. `scope`, when given, is checked against
+    the workflow rules inside the transaction. Returns (assessment, number changed).
     """
-    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    if locked.version != version:
-        raise ConflictError(locked)
-    value_field, note_field = STAGE_FIELDS[Stage(stage)]
+    locked = _lock(assessment, version)
+    stage = Stage(stage)
+    if scope is not None:
+        refusal = edit_refusal(scope, locked, stage)
+        if refusal:
+            raise TransitionRefused(refusal, forbidden=True)
+    value_field, note_field = STAGE_FIELDS[stage]
     existing = {result.criterion_id: result for result in locked.results.all()}
     to_create, to_update = [], []
     for criterion, entry in entries.items():
         if entry.value not in ResultValue.values:
-            raise ValidationError(_("%(value)s is not a valid result.") % {"value": entry.value})
+            raise TransitionRefused(_("%(value)s is not a valid result.") % {"value": entry.value})
         result = existing.get(criterion.pk)
         if result is None:
             result = Result(assessment=locked, criterion=criterion)
-            setattr(result, value_field, entry.value)
-            setattr(result, note_field, entry.note)
             to_create.append(result)
-        elif (getattr(result, value_field), getattr(result, note_field)) != (entry.value, entry.note):
-            setattr(result, value_field, entry.value)
-            setattr(result, note_field, entry.note)
+        elif (getattr(result, value_field), getattr(result, note_field)) == (entry.value, entry.note):
+            continue
+        else:
             to_update.append(result)
-    Result.objects.bulk_create(to_create)
-    Result.objects.bulk_update(to_update, [value_field, note_field])
-    changed = len(to_create) + len(to_update)
-    if changed:
-        locked.version += 1
-        locked.updated_by = by
-        locked.save(update_fields=["version", "updated_by", "updated_at"])
-        locked.rescore()
-    return locked, changed
+        setattr(result, value_field, entry.value)
+        setattr(result, note_field, entry.note)
+    if not (to_create or to_update):
+        return locked, 0
+    reason = _("Self-assessment edited") if stage == Stage.SELF else _("Verified result edited")
+    now = timezone.now()
+    bulk_create_with_history(to_create, Result, default_user=by, default_change_reason=reason, default_date=now)
+    bulk_update_with_history(
+        to_update, Result, [value_field, note_field], default_user=by, default_change_reason=reason, default_date=now
+    )
+    _bump(locked, by, reason)
+    locked.rescore()
+    return locked, len(to_create) + len(to_update)
+
+
+def missing_values(assessment, stage):
+    """Numbers of the criteria not yet assessed (no result, or "not yet assessed") at `stage`."""
+    value_field, _note = STAGE_FIELDS[Stage(stage)]
+    assessed = (
+        Result.objects.filter(assessment=assessment)
+        .exclude(**{value_field: ResultValue.PENDING})
+        .values("criterion")
+    )
+    catalogue = assessment.registration.year.catalogue
+    return list(catalogue.criteria.exclude(pk__in=assessed).order_by("number").values_list("number", flat=True))
+
+
+def _require_complete(assessment, stage):
+    missing = missing_values(assessment, stage)
+    if missing:
+        raise TransitionRefused(
+            _("Criteria not yet assessed: %(numbers)s. Every criterion needs a result first.")
+            % {"numbers": ", ".join(str(n) for n in missing)}
+        )
+
+
+def _require_open(assessment):
+    year = assessment.registration.year
+    if not year.is_open:
+        raise TransitionRefused(_("Programme year %(year)s is closed for entry.") % {"year": year.year})
+
+
+def _require_reason(reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise TransitionRefused(_("Give a reason: the province and the history will show it."))
+    return reason
+
+
+# --- transitions ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: tuple
+    statuses: tuple
+    role_refusal: str
+    status_refusal: str
+
+
+TRANSITIONS = {
+    "submit": Rule(
+        PROVINCE_ROLES, (Status.DRAFT, Status.RETURNED),
+        _lazy("Only the province's police submit its self-assessment."),
+        _lazy("Only a draft or returned self-assessment can be submitted; this one is %(status)s."),
+    ),
+    "verify": Rule(
+        MINISTRY_ROLES, (Status.SUBMITTED,),
+        _lazy("Only ministry staff verify assessments."),
+        _lazy("Only a submitted assessment can be verified; this one is %(status)s."),
+    ),
+    "return": Rule(
+        MINISTRY_ROLES, (Status.SUBMITTED,),
+        _lazy("Only ministry staff return assessments."),
+        _lazy("Only a submitted assessment can be returned; this one is %(status)s."),
+    ),
+    "reopen": Rule(
+        MINISTRY_ROLES, (Status.VERIFIED,),
+        _lazy("Only ministry staff reopen verified assessments."),
+        _lazy("Only a verified assessment can be reopened; this one is %(status)s."),
+    ),
+}
+
+
+def available_transitions(scope, assessment):
+    """The transitions this user may attempt now: what the page offers as buttons."""
+    if not assessment.registration.year.is_open:
+        return set()
+    return {
+        name for name, rule in TRANSITIONS.items() if scope.role in rule.roles and assessment.status in rule.statuses
+    }
+
+
+def _begin(name, assessment, scope, version):
+    """Check role, lock, check the year and the state: the common start of every transition."""
+    rule = TRANSITIONS[name]
+    if scope.role not in rule.roles:
+        raise TransitionRefused(str(rule.role_refusal), forbidden=True)
+    locked = _lock(assessment, version)
+    _require_open(locked)
+    if locked.status not in rule.statuses:
+        raise TransitionRefused(str(rule.status_refusal) % {"status": locked.get_status_display().lower()})
+    return locked
+
+
+@transaction.atomic
+def submit(assessment, *, scope, version):
+    """The province hands in its self-assessment; its result is frozen from now on."""
+    locked = _begin("submit", assessment, scope, version)
+    _require_complete(locked, Stage.SELF)
+    locked.status = Status.SUBMITTED
+    locked.submitted_at = timezone.now()
+    _bump(locked, scope.user, _("Submitted by the province"))
+    return locked
+
+
+@transaction.atomic
+def verify(assessment, *, scope, version):
+    """The ministry confirms its verified result; the assessment becomes read-only."""
+    locked = _begin("verify", assessment, scope, version)
+    _require_complete(locked, Stage.VERIFIED)
+    locked.status = Status.VERIFIED
+    locked.verified_at = timezone.now()
+    _bump(locked, scope.user, _("Verified by the ministry"))
+    return locked
+
+
+@transaction.atomic
+def return_to_province(assessment, *, scope, version, reason):
+    """The ministry sends a submitted self-assessment back to the province, saying why."""
+    reason = _require_reason(reason)
+    locked = _begin("return", assessment, scope, version)
+    locked.status = Status.RETURNED
+    _bump(locked, scope.user, reason)
+    return locked
+
+
+@transaction.atomic
+def reopen(assessment, *, scope, version, reason):
+    """The ministry reopens a verified assessment (back to submitted), saying why."""
+    reason = _require_reason(reason)
+    locked = _begin("reopen", assessment, scope, version)
+    locked.status = Status.SUBMITTED
+    locked.verified_at = None
+    _bump(locked, scope.user, reason)
+    return locked
+
+
+# --- evidence -------------------------------------------------------------------------
+
+
+def _require_editable(scope, assessment):
+    if editable_stage(scope, assessment) is None:
+        raise TransitionRefused(
+            edit_refusal(scope, assessment, Stage.SELF if scope.role == Role.PROVINCE else Stage.VERIFIED),
+            forbidden=True,
+        )
+
+
+@transaction.atomic
+def attach_evidence(assessment, criterion, upload, *, scope, content_type):
+    """Store an uploaded file (already checked by the form) as evidence for one criterion."""
+    locked = _lock(assessment, None)
+    _require_editable(scope, locked)
+    evidence = Evidence(
+        assessment=locked,
+        criterion=criterion,
+        original_name=upload.name[:255],
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=scope.user,
+    )
+    evidence.file.save(upload.name, upload, save=False)
+    evidence._change_reason = _("File attached")
+    evidence._history_user = scope.user
+    evidence.save()
+    return evidence
+
+
+@transaction.atomic
+def remove_evidence(evidence, *, scope):
+    """Hide an evidence file; it stays stored, and in the history."""
+    locked = _lock(evidence.assessment, None)
+    _require_editable(scope, locked)
+    evidence.removed_at = timezone.now()
+    evidence.removed_by = scope.user
+    evidence._change_reason = _("File removed")
+    evidence._history_user = scope.user
+    evidence.save()
+    return evidence

@@ -22,7 +22,7 @@ def free_unit(kind=UnitKind.WARD, period=Period.LEGACY, province="01"):
 
 def test_register_creates_a_draft_assessment(year2023, hanoi):
     unit = free_unit()
-    registration = register(year2023, unit, by=hanoi)
+    registration = register(year2023, unit, by=hanoi).registration
     assert registration.assessment.status == "draft"
     assert registration.created_by == hanoi
 
@@ -53,7 +53,7 @@ def test_eligible_types_are_configurable(year2023):
     year2023.eligible_kinds = [UnitKind.WARD, UnitKind.COMMUNE]
     year2023.save()
     commune = free_unit(kind=UnitKind.COMMUNE)
-    assert register(year2023, commune).unit == commune
+    assert register(year2023, commune).registration.unit == commune
 
 
 def test_one_result_per_assessment_and_criterion(year2023):

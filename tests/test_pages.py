@@ -186,7 +186,7 @@ def test_province_fills_its_own_draft_but_not_another_provinces(client_as, hanoi
     unit = Unit.objects.filter(
         period=Period.LEGACY, kind=UnitKind.WARD, province__code="01", registrations__isnull=True
     ).first()
-    registration = register(year2023, unit, by=hanoi)
+    registration = register(year2023, unit, by=hanoi).registration
     client = client_as(hanoi)
     url = f"/wards/{unit.code}/2023/assess/self/"
     assert client.get(url).status_code == 200

@@ -53,7 +53,7 @@ def test_band_always_equals_the_count_of_met_criteria(data, size):
         units = list(Unit.objects.filter(period=Period.CURRENT, kind=UnitKind.WARD, province__code="01")[:3])
         expected_bands = dict.fromkeys(band_keys(size), 0)
         for unit in units:
-            assessment = register(year, unit).assessment
+            assessment = register(year, unit).registration.assessment
             chosen = data.draw(st.lists(values, min_size=size, max_size=size))
             criteria = list(catalogue.criteria.order_by("number"))
             saved, _changed = save_results(

@@ -1,0 +1,123 @@
+"""The story of one assessment: every change to its status, results, notes and files, in order."""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from .models import Evidence, Result, ResultValue, Status
+
+HIDDEN_FIELDS = {"version", "updated_by", "submitted_at", "verified_at", "registration", "assessment", "criterion",
+                 "file", "content_type", "size", "uploaded_by", "uploaded_at", "removed_by", "original_name"}
+CHOICE_LABELS = {
+    "status": Status,
+    "self_value": ResultValue,
+    "verified_value": ResultValue,
+}
+
+
+@dataclass
+class Change:
+    subject: str
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class Event:
+    """One save by one person: everything it changed, and why."""
+
+    date: object
+    user: object
+    reason: str
+    changes: list = field(default_factory=list)
+
+
+def _display(name, value):
+    if value in (None, ""):
+        return "—"
+    labels = CHOICE_LABELS.get(name)
+    if labels is not None and value in labels.values:
+        return str(labels(value).label)
+    if name == "removed_at":
+        return _("removed")
+    return str(value)
+
+
+def _changes(record, previous, subject):
+    """The visible field changes between two historical records of one object."""
+    names = [
+        f.name for f in record._meta.fields
+        if f.name not in HIDDEN_FIELDS and f.name != "id" and not f.name.startswith("history_")
+    ]
+    result = []
+    for name in names:
+        old = getattr(previous, name) if previous is not None else None
+        new = getattr(record, name)
+        if previous is None and new in (None, "", ResultValue.PENDING):
+            continue
+        if old != new:
+            label = str(record._meta.get_field(name).verbose_name)
+            result.append(Change(subject, label, _display(name, old), _display(name, new)))
+    return result
+
+
+def _evidence_changes(record, previous, subject):
+    if previous is None:
+        return [Change(subject, _("file"), "—", record.original_name)]
+    if previous.removed_at is None and record.removed_at is not None:
+        return [Change(subject, _("file"), record.original_name, _("removed"))]
+    return []
+
+
+def _events(records, subject_of, differ=_changes):
+    """Turn one model's historical records into events, each diffed against the object's previous record."""
+    events, previous = [], {}
+    for record in records:
+        before = previous.get(record.id)
+        previous[record.id] = record
+        changes = differ(record, before, subject_of(record))
+        if changes or before is None:
+            events.append(Event(record.history_date, record.history_user, record.history_change_reason or "", changes))
+    return events
+
+
+def _merge(events):
+    """One event per save: results written together share their time, author and reason."""
+    merged = []
+    for event in sorted(events, key=lambda e: e.date):
+        last = merged[-1] if merged else None
+        if last and (last.date, last.user, last.reason) == (event.date, event.user, event.reason):
+            last.changes += event.changes
+        else:
+            merged.append(Event(event.date, event.user, event.reason, list(event.changes)))
+    return merged
+
+
+def timeline(assessment, since=None):
+    """Every recorded change of `assessment`, oldest first; only those after `since` if given."""
+
+    def ordered(records):
+        return records.select_related("history_user").order_by("history_date", "history_id")
+
+    criteria = dict(assessment.registration.year.catalogue.criteria.values_list("pk", "number"))
+
+    def criterion(record):
+        return _("Criterion %(number)s") % {"number": criteria.get(record.criterion_id, "?")}
+
+    events = _events(ordered(assessment.history.all()), lambda record: _("Assessment"))
+    events += _events(ordered(Result.history.filter(assessment_id=assessment.pk)), criterion)
+    events += _events(ordered(Evidence.history.filter(assessment_id=assessment.pk)), criterion, _evidence_changes)
+    events = _merge(events)
+    if since is not None:
+        events = [event for event in events if event.date > since]
+    return events
+
+
+def changes_since_version(assessment, version):
+    """What changed after the assessment was at `version`: for the no-lost-edits message."""
+    seen = assessment.history.filter(version=version).order_by("-history_date").values_list("history_date", flat=True)
+    since = seen.first()
+    if since is None:
+        return []
+    return timeline(assessment, since=since)

@@ -1,0 +1,152 @@
+"""End to end in a real browser: register → self-assess → submit → return → resubmit → verify.
+
+Screenshots of every main step land in var/screenshots/ (git-ignored).
+"""
+
+import pytest
+from selenium.webdriver.support.ui import Select
+
+from criteria.models import Assessment, Status
+from wards.models import Period, Unit, UnitKind
+
+from .browser import Browser, make_driver
+from .conftest import PASSWORD, ensure_demo
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def browser(live_server, request):
+    driver = make_driver()
+    yield Browser(driver, live_server.url, request.node.name)
+    driver.quit()
+
+
+def wait_for(browser, condition, timeout=10):
+    browser.wait(condition, timeout)
+
+
+def fill_all(browser, value="met"):
+    """Choose `value` for every criterion, as clicking each radio would."""
+    browser.driver.execute_script(
+        "document.querySelectorAll(arguments[0]).forEach(r => r.click())", f"input[type=radio][value={value}]"
+    )
+
+
+def save(browser):
+    browser.click("form.assess-form button[type=submit]")
+
+
+def test_submit_return_resubmit_verify(transactional_db, browser, tmp_path):
+    ensure_demo()
+    unit = (
+        Unit.objects.filter(period=Period.LEGACY, kind=UnitKind.WARD, province__code="01", registrations__isnull=True)
+        .order_by("code")
+        .first()
+    )
+    ward_path = f"/wards/{unit.code}/2023/"
+
+    # 1. The Hà Nội provincial user logs in and registers a ward.
+    browser.log_in("hanoi.demo", PASSWORD)
+    wait_for(browser, lambda: "/reports/2023/" in browser.driver.current_url)
+    browser.screenshot("province-summary")
+    browser.open("/reports/2023/provinces/01/")
+    browser.click("a[href$='/provinces/01/register/']")
+    Select(browser.find("select[name=unit]")).select_by_value(str(unit.pk))
+    browser.screenshot("register-form")
+    browser.click("main form button[type=submit]")
+    wait_for(browser, lambda: browser.driver.current_url.endswith(ward_path))
+    assert "alert-warning" in browser.driver.page_source  # Hà Nội is over its quota of 12: warned, not blocked
+    browser.screenshot("registered")
+
+    # 2. It fills the self-assessment (criterion 18 not met, with a note and a file) and submits.
+    browser.click(f"a[href$='{ward_path}assess/self/']")
+    fill_all(browser)
+    browser.click("#id_c18_value input[value=not_met], input[name=c18_value][value=not_met]")
+    browser.find("textarea[name=c18_note]").send_keys("Trụ sở đang chờ bàn giao đất")
+    browser.screenshot("self-assessment-form")
+    save(browser)
+    wait_for(browser, lambda: browser.driver.current_url.endswith(ward_path))
+    assert browser.find("[data-band=expected]").text == "21/22"
+    evidence = tmp_path / "biên bản.pdf"
+    evidence.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    browser.driver.execute_script("document.querySelectorAll('tr[data-criterion=\"18\"] details').forEach(d => d.open = true)")
+    browser.find("tr[data-criterion='18'] input[type=file]").send_keys(str(evidence))
+    browser.click("tr[data-criterion='18'] form[enctype] button[type=submit]")
+    wait_for(browser, lambda: "biên bản.pdf" in browser.text())
+    browser.click("form[action$='/submit/'] button")
+    wait_for(browser, lambda: browser.find("[data-status]").get_attribute("data-status") == "submitted")
+    browser.screenshot("submitted")
+    browser.log_out()
+
+    # 3. Ministry staff return it with a reason.
+    browser.log_in("bo.demo", PASSWORD)
+    browser.open(ward_path)
+    browser.click("details summary.btn-outline-warning")
+    browser.find("textarea[name=reason]").send_keys("Đề nghị bổ sung biên bản bàn giao đất trụ sở")
+    browser.screenshot("return-form")
+    browser.click("form[action$='/return/'] button[type=submit]")
+    wait_for(browser, lambda: browser.find("[data-status]").get_attribute("data-status") == "returned")
+    browser.log_out()
+
+    # 4. The province sees why, fixes criterion 18 and resubmits.
+    browser.log_in("hanoi.demo", PASSWORD)
+    browser.open(ward_path)
+    assert "Đề nghị bổ sung biên bản bàn giao đất trụ sở" in browser.find("[data-return-reason]").text
+    browser.screenshot("returned-seen-by-province")
+    browser.click(f"a[href$='{ward_path}assess/self/']")
+    browser.click("input[name=c18_value][value=met]")
+    save(browser)
+    wait_for(browser, lambda: browser.find("[data-band=expected]").text == "22/22")
+    browser.click("form[action$='/submit/'] button")
+    wait_for(browser, lambda: browser.find("[data-status]").get_attribute("data-status") == "submitted")
+    browser.log_out()
+
+    # 5. Ministry staff enter the verified result (one criterion short) and verify.
+    browser.log_in("bo.demo", PASSWORD)
+    browser.open(ward_path)
+    browser.click(f"a[href$='{ward_path}assess/verified/']")
+    fill_all(browser)
+    browser.click("input[name=c20_value][value=not_met]")
+    browser.find("textarea[name=c20_note]").send_keys("Còn thiếu 2 biên chế so với định biên")
+    browser.screenshot("verification-form")
+    save(browser)
+    wait_for(browser, lambda: browser.driver.current_url.endswith(ward_path))
+    browser.click("form[action$='/verify/'] button")
+    wait_for(browser, lambda: browser.find("[data-status]").get_attribute("data-status") == "verified")
+
+    # 6. The ward page shows both results side by side.
+    assert browser.find("[data-band=expected]").text == "22/22"
+    assert browser.find("[data-band=verified]").text == "21/22"
+    browser.screenshot("verified-ward-page")
+    assessment = Assessment.objects.get(registration__unit=unit, registration__year__year=2023)
+    assert (assessment.status, assessment.self_met, assessment.verified_met) == (Status.VERIFIED, 22, 21)
+
+    # 7. The history lists every step, with who and why.
+    browser.click("a[href$='/history/']")
+    history = browser.text()
+    for expected in ["hanoi.demo", "bo.demo", "Đề nghị bổ sung biên bản bàn giao đất trụ sở", "biên bản.pdf",
+                     "Còn thiếu 2 biên chế so với định biên"]:
+        assert expected in history
+    assert len(browser.finds("[data-change]")) >= 22 * 2 + 5
+    browser.screenshot("history")
+
+
+def test_phone_sized_pages_are_usable(transactional_db, live_server):
+    ensure_demo()
+    driver = make_driver(width=390, height=844)
+    browser = Browser(driver, live_server.url, "phone")
+    try:
+        browser.log_in("nghean.demo", PASSWORD)
+        wait_for(browser, lambda: "/reports/2023/" in driver.current_url)
+        browser.screenshot("summary")
+        browser.open("/reports/2023/provinces/40/")
+        browser.screenshot("province")
+        # nothing is wider than the screen: tables scroll inside their own box
+        overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0
+        browser.click("button.navbar-toggler")
+        wait_for(browser, lambda: browser.find("#nav").is_displayed())
+        browser.screenshot("menu-open")
+    finally:
+        driver.quit()

@@ -1,0 +1,245 @@
+"""The permission matrix: every URL of the project × every role × own / other province.
+
+URL patterns are discovered from the resolver, so a new URL fails this test until
+it is given its expectations here. Each case runs in its own rolled-back
+transaction, so the POSTs (which change state) do not affect each other.
+
+Roles: anonymous, a logged-in user with no role, a provincial user of Hà Nội
+(province A, "own" objects are Hà Nội's), ministry staff and an administrator.
+"Other" objects belong to Nghệ An (province B).
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from criteria.models import Status
+from criteria.workflow import register
+from wards.models import Period, Unit, UnitKind
+
+from .conftest import PASSWORD, registered
+
+ROLES = ["anonymous", "norole", "province", "ministry", "admin"]
+CASES = ["own", "other"]
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def discover(resolver=None, namespace=""):
+    """{qualified URL name: pattern} for every named pattern in the project."""
+    names = {}
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            names.update(discover(entry, inner))
+        elif isinstance(entry, URLPattern) and entry.name:
+            names[namespace + entry.name] = entry
+    return names
+
+
+@dataclass
+class Spec:
+    method: str
+    obj: str  # which object of the case the URL is about: see `objects()`
+    expect: dict  # role -> status, or role -> (own, other)
+    data: object = None  # POST data, built from the case's objects
+
+    def status(self, role, case):
+        value = self.expect[role]
+        return value if isinstance(value, int) else value[0 if case == "own" else 1]
+
+
+def ward_kwargs(o):
+    return {"code": o["ward"].code, "year": 2023}
+
+
+LOGIN = 302  # anonymous users are sent to the log-in page
+NOROLE = 403  # logged in, but without a role: nothing to see
+P404 = (200, 404)  # a provincial user: own province yes, other province "does not exist"
+
+SPECS = {
+    "home": Spec("GET", "none", {"anonymous": LOGIN, "norole": NOROLE, "province": 302, "ministry": 302, "admin": 302}),
+    "login": Spec("GET", "none", {"anonymous": 200, "norole": 302, "province": 302, "ministry": 302, "admin": 302}),
+    "logout": Spec("POST", "none", {r: 302 for r in ROLES}),
+    "password_change": Spec("GET", "none", {"anonymous": LOGIN, "norole": 200, "province": 200, "ministry": 200, "admin": 200}),
+    "password_change_done": Spec("GET", "none", {"anonymous": LOGIN, "norole": 200, "province": 200, "ministry": 200, "admin": 200}),
+    "set_language": Spec("POST", "none", {r: 302 for r in ROLES}, data=lambda o: {"language": "en", "next": "/"}),
+    "reports:national": Spec("GET", "year", {"anonymous": LOGIN, "norole": NOROLE, "province": 200, "ministry": 200, "admin": 200}),
+    "reports:province": Spec("GET", "province", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
+    "reports:register": Spec("GET", "province", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
+    "wards:search": Spec("GET", "none", {"anonymous": LOGIN, "norole": NOROLE, "province": 200, "ministry": 200, "admin": 200}),
+    "wards:ward": Spec("GET", "submitted", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
+    "wards:history": Spec("GET", "submitted", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
+    # A draft's self-assessment: the province's to fill; ministry staff may read, not write.
+    "wards:assess": Spec("GET", "draft", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 403, "admin": 200}),
+    # Transitions. Ministry roles refused outright (403); the province's incomplete draft is
+    # refused for its state, which is a message on the ward page (302).
+    "wards:submit": Spec("POST", "draft", {"anonymous": LOGIN, "norole": NOROLE, "province": (302, 404), "ministry": 403, "admin": 302},
+                         data=lambda o: {"version": o["ward_assessment"].version}),
+    "wards:verify": Spec("POST", "submitted", {"anonymous": LOGIN, "norole": NOROLE, "province": (403, 404), "ministry": 302, "admin": 302},
+                         data=lambda o: {"version": o["ward_assessment"].version}),
+    "wards:return": Spec("POST", "submitted", {"anonymous": LOGIN, "norole": NOROLE, "province": (403, 404), "ministry": 302, "admin": 302},
+                         data=lambda o: {"version": o["ward_assessment"].version, "reason": "Bổ sung hồ sơ"}),
+    "wards:reopen": Spec("POST", "verified", {"anonymous": LOGIN, "norole": NOROLE, "province": (403, 404), "ministry": 302, "admin": 302},
+                         data=lambda o: {"version": o["ward_assessment"].version, "reason": "Hậu kiểm"}),
+    "wards:evidence_upload": Spec("POST", "draft", {"anonymous": LOGIN, "norole": NOROLE, "province": (302, 404), "ministry": 403, "admin": 302},
+                                  data=lambda o: {"criterion": 1, "file": SimpleUploadedFile("a.pdf", PDF)}),
+    "wards:evidence": Spec("GET", "evidence", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
+    "wards:evidence_remove": Spec("POST", "evidence", {"anonymous": LOGIN, "norole": NOROLE, "province": (302, 404), "ministry": 403, "admin": 302}),
+}
+
+
+def url_kwargs(name, o):
+    if name == "reports:national":
+        return {"year": 2023}
+    if name in ("reports:province", "reports:register"):
+        return {"year": 2023, "code": o["province"]}
+    if name == "wards:assess":
+        return {**ward_kwargs(o), "stage": "self"}
+    if name in ("wards:evidence", "wards:evidence_remove"):
+        return {**ward_kwargs(o), "pk": o["evidence"].pk}
+    if name.startswith("wards:") and name != "wards:search":
+        return ward_kwargs(o)
+    return {}
+
+
+# --- the Django admin: administrators only; everyone else is sent to its log-in page ---
+
+ADMIN_SPECIAL = {
+    "admin:login": {"anonymous": 200, "norole": 200, "province": 200, "ministry": 200, "admin": 302},
+    "admin:logout": {r: 302 for r in ROLES},  # POST
+    "admin:password_change": {"anonymous": 302, "norole": 302, "province": 302, "ministry": 302, "admin": 200},
+    "admin:password_change_done": {"anonymous": 302, "norole": 302, "province": 302, "ministry": 302, "admin": 200},
+    "admin:view_on_site": {"anonymous": 302, "norole": 302, "province": 302, "ministry": 302, "admin": 404},
+    "admin:autocomplete": {"anonymous": 302, "norole": 302, "province": 302, "ministry": 302, "admin": 403},
+}
+ADMIN_GENERIC = {"anonymous": 302, "norole": 302, "province": 302, "ministry": 302, "admin": 200}
+
+
+def admin_url(name, pattern):
+    """A concrete URL for an admin pattern: an existing object for the per-object views."""
+    if name == "admin:app_list":
+        return reverse(name, kwargs={"app_label": "criteria"})
+    if name == "admin:view_on_site":
+        return reverse(name, kwargs={"content_type_id": 1, "object_id": 1})
+    groups = pattern.pattern.regex.groupindex
+    if "object_id" in groups or "id" in groups:
+        app_label, model_name = name.removeprefix("admin:").split("_")[:2]
+        obj = apps.get_model(app_label, model_name)._default_manager.order_by("pk").first()
+        assert obj is not None, f"no {app_label}.{model_name} to open for {name}"
+        return reverse(name, kwargs={"object_id" if "object_id" in groups else "id": obj.pk})
+    return reverse(name)
+
+
+def admin_expectation(name):
+    if name in ADMIN_SPECIAL:
+        return ADMIN_SPECIAL[name]
+    if name.startswith("admin:axes_") and name.endswith("_add"):
+        return {**ADMIN_GENERIC, "admin": 403}  # log-in records are written by axes, never by hand
+    if name.startswith("admin:") and name.rsplit("_", 1)[-1] in {
+        "changelist", "add", "change", "delete", "history", "password_change"
+    }:
+        return ADMIN_GENERIC
+    if name in ("admin:index", "admin:app_list", "admin:jsi18n"):
+        return ADMIN_GENERIC
+    return None
+
+
+ALL = discover()
+PROJECT = sorted(name for name in ALL if not name.startswith("admin:"))
+ADMIN = sorted(name for name in ALL if name.startswith("admin:"))
+
+
+def test_every_url_has_expectations():
+    assert sorted(PROJECT) == sorted(SPECS), "a URL without expectations: add it to SPECS"
+    unknown = [name for name in ADMIN if admin_expectation(name) is None]
+    assert unknown == [], "admin URLs without expectations"
+    assert len(PROJECT) * len(ROLES) * len(CASES) >= 190
+
+
+@pytest.fixture
+def objects(year2023, hanoi, nghean):
+    """For each case, the objects the URLs are about: Hà Nội's ("own") and Nghệ An's ("other")."""
+    result = {}
+    for case, code, user in (("own", "01", hanoi), ("other", "40", nghean)):
+        free = Unit.objects.filter(
+            period=Period.LEGACY, kind=UnitKind.WARD, province__code=code, registrations__isnull=True
+        ).order_by("code")
+        draft = register(year2023, free[0], by=user).registration
+        with_file = register(year2023, free[1], by=user).registration
+        from criteria.access import scope_for
+        from criteria.workflow import attach_evidence
+
+        evidence = attach_evidence(
+            with_file.assessment, year2023.catalogue.criteria.get(number=1), SimpleUploadedFile("e.pdf", PDF),
+            scope=scope_for(user), content_type="application/pdf",
+        )
+        result[case] = {
+            "province": code,
+            "draft": draft,
+            "submitted": registered(code, status=Status.SUBMITTED),
+            "verified": registered(code, status=Status.VERIFIED) or registered("79", status=Status.VERIFIED),
+            "evidence_registration": with_file,
+            "evidence": evidence,
+        }
+    return result
+
+
+def client_for(role, client, hanoi, ministry, administrator):
+    if role == "anonymous":
+        return client
+    user = {
+        "norole": lambda: get_user_model().objects.create_user("khong.vai.tro", password="x"),
+        "province": lambda: hanoi,
+        "ministry": lambda: ministry,
+        "admin": lambda: administrator,
+    }[role]()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", PROJECT)
+def test_project_url(name, role, case, client, objects, hanoi, ministry, administrator):
+    spec = SPECS[name]
+    o = dict(objects[case])
+    registration = {
+        "draft": o["draft"], "submitted": o["submitted"], "verified": o["verified"], "evidence": o["evidence_registration"],
+    }.get(spec.obj)
+    if registration is not None:
+        o["ward"], o["ward_assessment"] = registration.unit, registration.assessment
+    url = reverse(name, kwargs=url_kwargs(name, o))
+    http = client_for(role, client, hanoi, ministry, administrator)
+    data = spec.data(o) if spec.data else {}
+    response = http.post(url, data) if spec.method == "POST" else http.get(url)
+    expected = spec.status(role, case)
+    assert response.status_code == expected, f"{spec.method} {url} as {role} ({case}): {response.status_code}"
+    if expected == LOGIN and role == "anonymous" and name not in ("logout", "set_language"):
+        assert response["Location"].startswith("/accounts/login/")
+    if role == "province" and case == "other" and expected == 404:
+        # nothing of the other province leaks into the answer
+        assert "Nghệ An" not in response.content.decode()
+
+
+@pytest.fixture
+def login_records(db):
+    """A failed and a successful log-in, so that the log-in record admin pages have rows to open."""
+    other = Client()
+    other.post("/accounts/login/", {"username": "nghean.demo", "password": "wrong"})
+    other.post("/accounts/login/", {"username": "bo.demo", "password": PASSWORD})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", ADMIN)
+def test_admin_url(name, role, client, hanoi, ministry, administrator, login_records):
+    url = admin_url(name, ALL[name])
+    http = client_for(role, client, hanoi, ministry, administrator)
+    response = http.post(url) if name == "admin:logout" else http.get(url)
+    assert response.status_code == admin_expectation(name)[role], f"{url} as {role}: {response.status_code}"
