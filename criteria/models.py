@@ -120,6 +120,12 @@ class ProgrammeYear(models.Model):
     is_open = models.BooleanField(
         _("open for entry"), default=True, help_text=_("Registrations and assessments can be changed.")
     )
+    is_generated = models.BooleanField(
+        _("generated for measurement"),
+        default=False,
+        editable=False,
+        help_text=_("Filled by generate_national to measure speed at national scale; not real data."),
+    )
 
     class Meta:
         verbose_name = _("programme year")
