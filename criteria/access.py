@@ -85,6 +85,13 @@ class Scope:
             return provinces.filter(pk=province_id)
         return provinces.filter(successor_id=province_id)
 
+    def all_provinces(self):
+        """The provinces of both periods this user may see; None for the whole country."""
+        if self.is_national:
+            return None
+        province_id = home_province_id(self.user)
+        return Province.objects.filter(models.Q(pk=province_id) | models.Q(successor_id=province_id))
+
     def units(self, period):
         units = Unit.objects.filter(period=period)
         if self.is_national:

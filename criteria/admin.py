@@ -76,6 +76,11 @@ class RegistrationAdmin(admin.ModelAdmin):
     raw_id_fields = ["unit"]
     readonly_fields = ["created_by"]
 
+    def has_add_permission(self, request):
+        # Registering opens the ward's assessment too: that happens on the province
+        # pages (criteria.workflow.register), never as a bare row here.
+        return False
+
 
 class ResultInline(admin.TabularInline):
     model = Result
@@ -87,7 +92,7 @@ class ResultInline(admin.TabularInline):
 @admin.register(Assessment)
 class AssessmentAdmin(admin.ModelAdmin):
     list_display = ["registration", "status", "self_met", "verified_met", "updated_at"]
-    list_filter = ["status", "registration__year"]
+    list_filter = ["status", "year"]
     list_select_related = ["registration__unit", "registration__year"]
     readonly_fields = ["registration", "version", "self_met", "verified_met", "updated_by"]
     inlines = [ResultInline]

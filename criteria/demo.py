@@ -215,6 +215,7 @@ def load_demo_year():
         [
             Assessment(
                 registration=r,
+                year=year,
                 status=Status.VERIFIED if r.pk in verified_ids else Status.SUBMITTED,
                 submitted_at=submitted_at,
                 verified_at=verified_at if r.pk in verified_ids else None,
@@ -225,7 +226,7 @@ def load_demo_year():
         default_date=submitted_at,
         default_change_reason=DEMO_REASON,
     )
-    assessments = dict(Assessment.objects.filter(registration__year=year).values_list("registration", "pk"))
+    assessments = dict(Assessment.objects.filter(year=year).values_list("registration", "pk"))
     results = []
     for r in registrations:
         for number, criterion in by_number.items():
@@ -247,5 +248,5 @@ def load_demo_year():
     bulk_create_with_history(
         results, Result, batch_size=1000, default_date=submitted_at, default_change_reason=DEMO_REASON
     )
-    Assessment.objects.filter(registration__year=year).rescore()
+    Assessment.objects.filter(year=year).rescore()
     return True

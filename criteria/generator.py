@@ -85,7 +85,7 @@ def check_database():
 
 def _delete_year(year):
     """Remove a previously generated year, fastest first (results are most of the rows)."""
-    assessments = Assessment.objects.filter(registration__year=year)
+    assessments = Assessment.objects.filter(year=year)
     Result.objects.filter(assessment__in=assessments)._raw_delete(connection.alias)
     Assessment.history.filter(registration_id__in=year.registrations.values("pk")).delete()
     assessments._raw_delete(connection.alias)
@@ -151,7 +151,7 @@ def generate_year(year_number, catalogue, rng, sample=1.0):
         else:
             statuses.append(Status.DRAFT)
     assessments = Assessment.objects.bulk_create(
-        (Assessment(registration=r, status=s) for r, s in zip(registrations, statuses)), batch_size=BATCH
+        (Assessment(registration=r, year=year, status=s) for r, s in zip(registrations, statuses)), batch_size=BATCH
     )
 
     criteria = list(catalogue.criteria.order_by("number").values_list("pk", "number"))
@@ -184,7 +184,7 @@ def generate_year(year_number, catalogue, rng, sample=1.0):
             batch = []
     Result.objects.bulk_create(batch)
     count += len(batch)
-    Assessment.objects.filter(registration__year=year).rescore()
+    Assessment.objects.filter(year=year).rescore()
     return YearReport(year=year_number, units=len(units), assessments=len(assessments), results=count)
 
 

@@ -148,11 +148,6 @@ class ProgrammeYear(models.Model):
     def eligible_kind_labels(self):
         return [UnitKind(kind).label for kind in self.eligible_kinds]
 
-    @property
-    def size(self):
-        """Number of criteria in this year's catalogue: the denominator of every band."""
-        return self.catalogue.size
-
 
 class Quota(models.Model):
     year = models.ForeignKey(
@@ -262,7 +257,7 @@ SUBMITTED_STATUSES = (Status.SUBMITTED, Status.RETURNED, Status.VERIFIED)
 
 class AssessmentQuerySet(models.QuerySet):
     def for_year(self, year):
-        return self.filter(registration__year=year)
+        return self.filter(year=year)
 
     def rescore(self):
         """Recount met criteria of both stages for these assessments, in one UPDATE."""
@@ -287,6 +282,11 @@ class Assessment(models.Model):
     registration = models.OneToOneField(
         Registration, verbose_name=_("registration"), on_delete=models.PROTECT, related_name="assessment"
     )
+    # The registration's year, repeated here (it never changes) so that the dashboards
+    # select a year's assessments without joining every registration.
+    year = models.ForeignKey(
+        ProgrammeYear, verbose_name=_("programme year"), on_delete=models.PROTECT, related_name="+", editable=False
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     version = models.PositiveIntegerField(_("version"), default=1)
     self_met = models.PositiveSmallIntegerField(_("criteria met (self-assessed)"), default=0, editable=False)
@@ -304,15 +304,19 @@ class Assessment(models.Model):
     )
 
     objects = AssessmentQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["self_met", "verified_met", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["self_met", "verified_met", "updated_at", "year"])
 
     class Meta:
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
-        indexes = [models.Index(fields=["status"], name="assessment_status")]
+        indexes = [models.Index(fields=["year", "status"], name="assessment_year_status")]
 
     def __str__(self):
         return str(self.registration)
+
+    def save(self, *args, **kwargs):
+        self.year_id = self.registration.year_id
+        super().save(*args, **kwargs)
 
     @property
     def stage(self):
@@ -357,6 +361,14 @@ class Result(models.Model):
             models.CheckConstraint(condition=Q(self_value__in=ResultValue.values), name="result_self_value_valid"),
             models.CheckConstraint(
                 condition=Q(verified_value__in=ResultValue.values), name="result_verified_value_valid"
+            ),
+        ]
+        indexes = [
+            # The criteria-gap analysis reads only the results not met: a small fraction.
+            models.Index(
+                fields=["assessment", "criterion"],
+                condition=Q(self_value="not_met") | Q(verified_value="not_met"),
+                name="result_not_met",
             ),
         ]
 

@@ -35,11 +35,15 @@ def band_of(met, size):
 
 
 def band_conditions(field, size):
-    """One Q per band, on an integer field holding the number of criteria met."""
-    conditions = {}
-    for offset, key in enumerate(band_keys(size)[:-1]):
-        conditions[key] = Q(**{f"{field}__gte": size}) if offset == 0 else Q(**{field: size - offset})
-    conditions[BELOW] = Q(**{f"{field}__lt": size - NAMED_BANDS + 1})
+    """One Q per band, best first, on an integer field holding the number of criteria met.
+
+    `size` is the catalogue size: an int, or an expression when rows of several
+    years (catalogues) are counted together.
+    """
+    named = NAMED_BANDS if not isinstance(size, int) else sum(1 for o in range(NAMED_BANDS) if size - o >= 0)
+    conditions = [Q(**{f"{field}__gte": size})]
+    conditions += [Q(**{field: size - offset}) for offset in range(1, named)]
+    conditions.append(Q(**{f"{field}__lt": size - (NAMED_BANDS - 1)}))
     return conditions
 
 
@@ -49,7 +53,7 @@ def band_counts(field, size, prefix, only=None):
     `only` restricts which rows count at all (e.g. only verified assessments).
     """
     aggregates = {}
-    for index, condition in enumerate(band_conditions(field, size).values()):
+    for index, condition in enumerate(band_conditions(field, size)):
         aggregates[f"{prefix}_{index}"] = Count("pk", filter=condition & only if only is not None else condition)
     return aggregates
 

@@ -1,9 +1,14 @@
-"""The yearly summary: registered against quota, and wards per band, expected and verified.
+"""The yearly summary: registered against quota, wards per band, and progress to the targets.
 
 "Expected" (dự kiến đạt) counts the self-assessments provinces have submitted;
 "verified" (đạt) counts the assessments the ministry has verified. The two are
-never mixed. All counting is done by the database in a fixed number of queries,
-whatever the number of provinces, wards and results.
+never mixed. A unit is *recognised* as a model unit once the ministry has verified
+all its criteria met, in the year or an earlier year of the same administrative
+map: the 2025 (30-50 %) and 2030 (100 %) targets count those.
+
+All counting is done by the database in a fixed number of grouped queries,
+whatever the number of provinces, wards and results; Python only sorts the
+groups (a few hundred at most) into bands.
 """
 
 from dataclasses import dataclass, field
@@ -11,8 +16,35 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
 
-from criteria.models import SUBMITTED_STATUSES, Assessment, Quota, Registration, Status
-from criteria.scoring import band_counts, band_keys, band_label, read_band_counts
+from criteria.models import SUBMITTED_STATUSES, Assessment, ProgrammeYear, Quota, Registration, Status
+from criteria.scoring import band_keys, band_label, band_of
+from wards.models import Unit
+
+# The ministry's targets: by 2025 at least 30-50 % of each province's ward police
+# units recognised as model units; by 2030, all of them.
+TARGET_2025_MIN = 30
+TARGET_2025_GOOD = 50
+TARGET_2030 = 100
+
+
+class Target2025:
+    BELOW = "below"
+    WITHIN = "within"
+    ABOVE = "above"
+
+
+def programme_years():
+    """Every programme year, oldest first, with `size` (criteria in its catalogue): one query."""
+    return list(ProgrammeYear.objects.annotate(size=Count("catalogue__criteria")).order_by("year"))
+
+
+def recognised_condition(year, years):
+    """Q on assessments: a verified full score in `year` or an earlier year of the same map."""
+    condition = Q(pk__in=[])
+    for earlier in years:
+        if earlier.period == year.period and earlier.year <= year.year:
+            condition |= Q(year_id=earlier.pk, verified_met__gte=earlier.size)
+    return Q(status=Status.VERIFIED) & condition
 
 
 @dataclass
@@ -20,6 +52,9 @@ class Figures:
     registered: int = 0
     quota: int = 0
     submitted: int = 0
+    near_misses: int = 0
+    eligible: int = 0
+    recognised: int = 0
     expected: dict = field(default_factory=dict)
     verified: dict = field(default_factory=dict)
 
@@ -40,10 +75,40 @@ class Figures:
     def verified_total(self):
         return sum(self.verified.values())
 
+    @property
+    def pct(self):
+        """Recognised model units as a percentage of the eligible units."""
+        return 100.0 * self.recognised / self.eligible if self.eligible else 0.0
+
+    @property
+    def target_2025(self):
+        if self.pct < TARGET_2025_MIN:
+            return Target2025.BELOW
+        return Target2025.WITHIN if self.pct < TARGET_2025_GOOD else Target2025.ABOVE
+
+    @property
+    def target_2030_met(self):
+        return self.eligible > 0 and self.recognised >= self.eligible
+
+    def needed(self, pct):
+        """How many more recognised units reach `pct` per cent of the eligible ones."""
+        return max(0, -(-self.eligible * pct // 100) - self.recognised)
+
+    @property
+    def needed_30(self):
+        return self.needed(TARGET_2025_MIN)
+
+    @property
+    def needed_50(self):
+        return self.needed(TARGET_2025_GOOD)
+
+    @property
+    def needed_100(self):
+        return self.needed(TARGET_2030)
+
     def add(self, other):
-        self.registered += other.registered
-        self.quota += other.quota
-        self.submitted += other.submitted
+        for name in ("registered", "quota", "submitted", "near_misses", "eligible", "recognised"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
         for key, value in other.expected.items():
             self.expected[key] = self.expected.get(key, 0) + value
         for key, value in other.verified.items():
@@ -71,6 +136,10 @@ class YearSummary:
         """[(key, label)] for tables: ("20/22", "20/22"), ("below", "below 20/22")."""
         return [(key, band_label(key, self.size)) for key in self.bands]
 
+    @property
+    def at_or_above_quota(self):
+        return sum(1 for row in self.provinces if row.registered >= row.quota)
+
     def as_dict(self):
         """The summary in the shape of `export_summary --format json`."""
 
@@ -83,6 +152,9 @@ class YearSummary:
                 "not_submitted": f.not_submitted,
                 "expected": f.expected,
                 "verified": f.verified,
+                "eligible_units": f.eligible,
+                "recognised_units": f.recognised,
+                "recognised_pct": round(f.pct, 2),
             }
 
         return {
@@ -90,43 +162,56 @@ class YearSummary:
             "period": self.year.period,
             "criteria": self.size,
             **figures(self.total),
+            "provinces_at_or_above_quota": self.at_or_above_quota,
             "provinces": [
                 {"code": row.province.code, "name": row.province.name, **figures(row)} for row in self.provinces
             ],
         }
 
 
-def year_summary(year, provinces):
-    """The summary of programme year `year` over the `provinces` queryset (the user's scope)."""
-    size = year.catalogue.criteria.count()
+def year_summary(year, provinces, years=None):
+    """The summary of programme year `year` over the `provinces` queryset (the user's scope).
+
+    `years` (from `programme_years()`) saves a query when the caller has it.
+    """
+    years = programme_years() if years is None else years
+    size = next(y.size for y in years if y.pk == year.pk)
     keys = band_keys(size)
     rows = {
         p.pk: ProvinceFigures(province=p, expected=dict.fromkeys(keys, 0), verified=dict.fromkeys(keys, 0))
         for p in provinces.order_by("code")
     }
-    registered = (
-        Registration.objects.filter(year=year, unit__province__in=rows)
-        .values(province_id=F("unit__province"))
-        .annotate(n=Count("pk"))
-    )
-    for item in registered:
-        rows[item["province_id"]].registered = item["n"]
+
+    def grouped(queryset, path, **aggregates):
+        return queryset.filter(**{f"{path}__in": rows}).order_by().values(group=F(path)).annotate(**aggregates)
+
     for province_id, amount in Quota.objects.filter(year=year, province__in=rows).values_list("province", "amount"):
         rows[province_id].quota = amount
-    bands = (
-        Assessment.objects.filter(registration__year=year, registration__unit__province__in=rows)
-        .values(province_id=F("registration__unit__province"))
-        .annotate(
-            submitted=Count("pk", filter=Q(status__in=SUBMITTED_STATUSES)),
-            **band_counts("self_met", size, "expected", only=Q(status__in=SUBMITTED_STATUSES)),
-            **band_counts("verified_met", size, "verified", only=Q(status=Status.VERIFIED)),
-        )
+    for item in grouped(Unit.objects.filter(kind__in=year.eligible_kinds), "province", n=Count("pk")):
+        rows[item["group"]].eligible = item["n"]
+    recognised = Assessment.objects.filter(recognised_condition(year, years))
+    for item in grouped(recognised, "registration__unit__province", n=Count("registration__unit", distinct=True)):
+        rows[item["group"]].recognised = item["n"]
+    # The database groups the year's assessments by province, status and score (a few
+    # hundred groups at national scale); each group is then put in its band. Every
+    # registration has exactly one assessment, so the groups count registrations too.
+    groups = (
+        Assessment.objects.filter(year=year, registration__unit__province__in=rows)
+        .order_by()
+        .values_list("registration__unit__province", "status", "self_met", "verified_met")
+        .annotate(n=Count("pk"))
     )
-    for item in bands:
-        row = rows[item["province_id"]]
-        row.submitted = item["submitted"]
-        row.expected = read_band_counts(item, size, "expected")
-        row.verified = read_band_counts(item, size, "verified")
+    for province_id, status, self_met, verified_met, n in groups:
+        row = rows[province_id]
+        row.registered += n
+        if status in SUBMITTED_STATUSES:
+            row.submitted += n
+            row.expected[band_of(self_met, size)] += n
+        if status == Status.VERIFIED:
+            row.verified[band_of(verified_met, size)] += n
+        standing = verified_met if status == Status.VERIFIED else self_met
+        if status in SUBMITTED_STATUSES and size - 2 <= standing < size:
+            row.near_misses += n  # one or two criteria short, by the result that stands
     total = Figures(expected=dict.fromkeys(keys, 0), verified=dict.fromkeys(keys, 0))
     for row in rows.values():
         total.add(row)

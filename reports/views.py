@@ -1,10 +1,18 @@
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from criteria.access import get_province_for_user, get_year_or_404, scope_for
 from criteria.models import ProgrammeYear
+from criteria.scoring import band_label
 from wards.models import Province
 
-from .summary import province_wards, year_summary
+from . import dashboard
+from .charts import Series, bar_chart
+from .filters import ProvinceTableForm, WardFilter
+from .summary import programme_years, province_wards, year_summary
+
+WARDS_PER_PAGE = 100
 
 
 def home(request):
@@ -15,27 +23,93 @@ def home(request):
     return redirect("reports:national", year=year.year)
 
 
+def _shared(request, year, provinces, trend_provinces, own_map_only=False):
+    """What the national and province dashboards have in common, for one scope.
+
+    `own_map_only` keeps the trend to the years of the year's administrative map
+    (a legacy province has no figures after July 2025).
+    """
+    years = programme_years()
+    scope_provinces = provinces if provinces is not None else Province.objects.filter(period=year.period)
+    summary = year_summary(year, scope_provinces, years=years)
+    size = summary.size
+    criteria = list(year.catalogue.criteria.order_by("number"))
+    gaps = dashboard.criteria_gaps(year, provinces, size, criteria)
+    trend = dashboard.trend(trend_provinces, years)
+    if own_map_only:
+        trend = [row for row in trend if row.year.period == year.period]
+    expected, verified = Series(_("Expected"), "fill-expected"), Series(_("Verified"), "fill-verified")
+    charts = {
+        "bands": bar_chart(
+            _("Wards per band"),
+            [(label, [summary.total.expected[key], summary.total.verified[key]]) for key, label in summary.band_labels],
+            [expected, verified],
+            "chart-bands",
+        ),
+        "gaps": bar_chart(
+            _("Wards not meeting each criterion"),
+            [(f"{gap.criterion.number}. {gap.criterion.title}", [gap.expected, gap.verified]) for gap in gaps],
+            [Series(_("Not met (expected)"), "fill-expected"), Series(_("Not met (verified)"), "fill-verified")],
+            "chart-gaps",
+            label_width=220,
+        ),
+        "trend": bar_chart(
+            _("Year on year"),
+            [(row.year.year, [row.registered, next(iter(row.expected.values())), row.verified_full]) for row in trend],
+            [Series(_("Registered"), "fill-quota"),
+             Series(_("Expected %(band)s") % {"band": band_label(summary.bands[0], size)}, "fill-expected"),
+             Series(_("Verified %(band)s") % {"band": band_label(summary.bands[0], size)}, "fill-verified")],
+            "chart-trend",
+            label_width=60,
+        ),
+    }
+    return {
+        "year": year,
+        "near_band": band_label(summary.bands[1], size) if len(summary.bands) > 2 else "",
+        "years": years,
+        "size": size,
+        "summary": summary,
+        "gaps": gaps,
+        "near_misses": dashboard.near_misses(
+            year, provinces, size, criteria, summary.total.near_misses, request.GET.get("near")
+        ),
+        "trend": trend,
+        "charts": charts,
+    }
+
+
 def national(request, year):
-    """The yearly summary over every province the user may see."""
+    """The yearly dashboard over every province the user may see."""
     year = get_year_or_404(year)
     scope = scope_for(request.user)
-    summary = year_summary(year, scope.provinces(year.period))
-    return render(request, "reports/national.html", {"year": year, "summary": summary, "scope": scope})
+    provinces = None if scope.is_national else scope.provinces(year.period)
+    context = _shared(request, year, provinces, scope.all_provinces())
+    table = ProvinceTableForm(request.GET)
+    rows = table.filter(context["summary"].provinces)
+    context["charts"]["provinces"] = bar_chart(
+        _("Registered against quota, by province"),
+        [(row.province.short_name, [row.registered, row.quota]) for row in rows],
+        [Series(_("Registered"), "fill-registered"), Series(_("Quota"), "fill-quota")],
+        "chart-provinces",
+        label_width=130,
+        bar_height=8,
+    )
+    context.update(scope=scope, table=table, rows=rows)
+    return render(request, "reports/national.html", context)
 
 
 def province(request, year, code):
-    """One province's summary and its registered wards."""
+    """One province's dashboard and its registered wards."""
     year = get_year_or_404(year)
     province = get_province_for_user(request.user, year, code)
-    summary = year_summary(year, Province.objects.filter(pk=province.pk))
-    return render(
-        request,
-        "reports/province.html",
-        {
-            "year": year,
-            "province": province,
-            "summary": summary,
-            "figures": summary.provinces[0],
-            "registrations": province_wards(year, province),
-        },
+    one = Province.objects.filter(pk=province.pk)
+    context = _shared(request, year, one, one, own_map_only=True)
+    wards = WardFilter(request.GET, queryset=province_wards(year, province), size=context["size"])
+    page = Paginator(wards.qs if wards.is_valid() else province_wards(year, province).none(), WARDS_PER_PAGE)
+    context.update(
+        province=province,
+        figures=context["summary"].provinces[0],
+        wards=wards,
+        page=page.get_page(request.GET.get("page")),
     )
+    return render(request, "reports/province.html", context)

@@ -150,3 +150,19 @@ def test_phone_sized_pages_are_usable(transactional_db, live_server):
         browser.screenshot("menu-open")
     finally:
         driver.quit()
+
+
+def test_dashboard_charts_render_offline(transactional_db, browser):
+    ensure_demo()
+    browser.log_in("bo.demo", PASSWORD)
+    browser.open("/reports/2023/")
+    for chart in ["chart-bands", "chart-gaps", "chart-trend"]:
+        svg = browser.find(f"svg[data-chart='{chart}']")
+        assert svg.size["width"] > 300 and svg.size["height"] > 50
+    resources = browser.driver.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)"
+    )
+    assert resources and all(name.startswith(browser.base_url) for name in resources)
+    browser.screenshot("national-dashboard")
+    browser.open("/reports/2023/provinces/79/")
+    browser.screenshot("province-dashboard")

@@ -9,6 +9,9 @@ from criteria.models import ProgrammeYear, Stage, Status
 from criteria.scoring import band_label, band_of
 from criteria.workflow import available_transitions, editable_stage, missing_values
 
+from reports.dashboard import ward_years
+from reports.summary import programme_years
+
 from .models import Period
 
 SEARCH_LIMIT = 50
@@ -23,7 +26,10 @@ def ward(request, code, year):
     criteria = list(year.catalogue.criteria.select_related("group").order_by("group__position", "number"))
     size = len(criteria)
     scope = scope_for(request.user)
-    context = {"year": year, "unit": unit, "registration": registration, "assessment": assessment, "size": size}
+    context = {
+        "year": year, "unit": unit, "registration": registration, "assessment": assessment, "size": size,
+        "all_years": ward_years(unit, programme_years()),
+    }
     if assessment is None:
         context["can_register"] = can_edit and scope.provinces(year.period).filter(pk=unit.province_id).exists()
         return render(request, "wards/ward.html", context)

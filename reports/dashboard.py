@@ -1,0 +1,196 @@
+"""What the dashboards answer beyond the summary: which criteria hold wards back,
+which wards are one criterion away, and how this moves year on year.
+
+Every function runs a fixed number of queries whatever the number of provinces,
+wards, years and results, and counts in the database. `provinces` is always the
+user's scope (a queryset of provinces); the national scope passes None, which
+spares the database a join.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Case, Count, F, Q, Sum, When
+
+from criteria.models import SUBMITTED_STATUSES, Assessment, Quota, Result, ResultValue, Status
+from criteria.scoring import band_keys, band_of
+
+NEAR_MISSES_PER_PAGE = 50
+
+
+def _in_scope(provinces, path):
+    return Q() if provinces is None else Q(**{f"{path}__in": provinces})
+
+
+@dataclass
+class Gap:
+    criterion: object
+    expected: int = 0
+    verified: int = 0
+    near_expected: int = 0
+    near_verified: int = 0
+
+
+def criteria_gaps(year, provinces, size, criteria):
+    """Per criterion: how many assessed wards do not meet it, and how many 21/22 wards miss just it.
+
+    Only "not met" results count: results not yet assessed are no gap. One query
+    over the year's not-met results.
+    """
+    rows = (
+        Result.objects.filter(
+            Q(self_value=ResultValue.NOT_MET) | Q(verified_value=ResultValue.NOT_MET),
+            assessment__year=year,
+            assessment__status__in=SUBMITTED_STATUSES,
+        )
+        .filter(_in_scope(provinces, "assessment__registration__unit__province"))
+        .order_by()
+        .values("criterion")
+        .annotate(
+            expected=Count("pk", filter=Q(self_value=ResultValue.NOT_MET)),
+            verified=Count("pk", filter=Q(verified_value=ResultValue.NOT_MET, assessment__status=Status.VERIFIED)),
+            near_expected=Count("pk", filter=Q(self_value=ResultValue.NOT_MET, assessment__self_met=size - 1)),
+            near_verified=Count(
+                "pk",
+                filter=Q(verified_value=ResultValue.NOT_MET, assessment__status=Status.VERIFIED,
+                         assessment__verified_met=size - 1),
+            ),
+        )
+    )
+    by_criterion = {row.pop("criterion"): row for row in rows}
+    return [Gap(criterion=c, **by_criterion.get(c.pk, {})) for c in criteria]
+
+
+@dataclass
+class NearMissPage:
+    """One page of the near-miss list; the total comes from the summary, not from another count."""
+
+    number: int
+    count: int
+    object_list: list
+
+    @property
+    def num_pages(self):
+        return max(1, -(-self.count // NEAR_MISSES_PER_PAGE))
+
+    @property
+    def has_previous(self):
+        return self.number > 1
+
+    @property
+    def has_next(self):
+        return self.number < self.num_pages
+
+    @property
+    def has_other_pages(self):
+        return self.num_pages > 1
+
+    @property
+    def previous_page_number(self):
+        return self.number - 1
+
+    @property
+    def next_page_number(self):
+        return self.number + 1
+
+
+def near_misses(year, provinces, size, criteria, count, page=1):
+    """Wards one or two criteria short, with the criteria they miss: a page of them.
+
+    The result that stands is the verified one once verified, the self-assessed one
+    before. `criteria` are the year's criteria and `count` the number of near-misses
+    (the summary has both already).
+    """
+    try:
+        number = max(1, int(page or 1))
+    except (TypeError, ValueError):
+        number = 1
+    number = min(number, max(1, -(-count // NEAR_MISSES_PER_PAGE)))
+    near = [size - 1, size - 2]
+    start = (number - 1) * NEAR_MISSES_PER_PAGE
+    assessments = list(
+        Assessment.objects.filter(year=year)
+        .filter(
+            Q(status=Status.VERIFIED, verified_met__in=near)
+            | Q(status__in=[Status.SUBMITTED, Status.RETURNED], self_met__in=near)
+        )
+        .filter(_in_scope(provinces, "registration__unit__province"))
+        .annotate(met=Case(When(status=Status.VERIFIED, then=F("verified_met")), default=F("self_met")))
+        .select_related("registration__unit__province")
+        .order_by("-met", "registration__unit__code")[start:start + NEAR_MISSES_PER_PAGE]
+    )
+    verified = [a.pk for a in assessments if a.status == Status.VERIFIED]
+    others = [a.pk for a in assessments if a.status != Status.VERIFIED]
+    missing = (
+        Result.objects.filter(
+            Q(assessment__in=verified) & ~Q(verified_value=ResultValue.MET)
+            | Q(assessment__in=others) & ~Q(self_value=ResultValue.MET)
+        )
+        .order_by()
+        .values_list("assessment_id", "criterion_id")
+    )
+    by_pk = {c.pk: c for c in criteria}
+    by_assessment = {}
+    for assessment_id, criterion_id in missing:
+        by_assessment.setdefault(assessment_id, []).append(by_pk[criterion_id])
+    for assessment in assessments:
+        assessment.missing = sorted(by_assessment.get(assessment.pk, []), key=lambda c: c.number)
+    return NearMissPage(number=number, count=count, object_list=assessments)
+
+
+@dataclass
+class TrendRow:
+    year: object
+    size: int
+    registered: int = 0
+    quota: int = 0
+    expected: dict = field(default_factory=dict)
+    verified: dict = field(default_factory=dict)
+
+    @property
+    def exceeded_by(self):
+        return self.registered - self.quota
+
+    @property
+    def verified_full(self):
+        return next(iter(self.verified.values()), 0)
+
+
+def trend(provinces, years):
+    """The figures of every programme year, side by side, in two queries.
+
+    `provinces` may span both administrative periods (a provincial user's legacy
+    and current provinces); None is the whole country. The database groups the
+    assessments by year, status and score (a few hundred groups at national
+    scale); each group is then put in its band. Every registration has exactly
+    one assessment, so the groups also count the registrations.
+    """
+    rows = {y.pk: TrendRow(year=y, size=y.size) for y in years}
+    for row in rows.values():
+        row.expected = dict.fromkeys(band_keys(row.size), 0)
+        row.verified = dict.fromkeys(band_keys(row.size), 0)
+    quotas = Quota.objects.filter(_in_scope(provinces, "province")).order_by()
+    for item in quotas.values("year").annotate(n=Sum("amount")):
+        rows[item["year"]].quota = item["n"]
+    groups = (
+        Assessment.objects.filter(_in_scope(provinces, "registration__unit__province"))
+        .order_by()
+        .values_list("year", "status", "self_met", "verified_met")
+        .annotate(n=Count("pk"))
+    )
+    for year_id, status, self_met, verified_met, n in groups:
+        row = rows[year_id]
+        row.registered += n
+        if status in SUBMITTED_STATUSES:
+            row.expected[band_of(self_met, row.size)] += n
+        if status == Status.VERIFIED:
+            row.verified[band_of(verified_met, row.size)] += n
+    return list(rows.values())
+
+
+def ward_years(unit, years):
+    """A unit's registrations over every year, with their assessments: for the ward page."""
+    sizes = {y.pk: y.size for y in years}
+    registrations = list(unit.registrations.select_related("year", "assessment").order_by("year__year"))
+    for registration in registrations:
+        registration.size = sizes[registration.year_id]
+    return registrations
