@@ -11,6 +11,14 @@ from wards.text import fold
 from .summary import Target2025
 
 
+def bootstrap(form):
+    """Give a filter bar's widgets Bootstrap's small control classes."""
+    for field in form.fields.values():
+        css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else "form-control form-control-sm"
+        field.widget.attrs["class"] = css
+    return form
+
+
 class ProvinceTableForm(forms.Form):
     """Filter and sort the province table (at most 63 rows, already counted by the database)."""
 
@@ -39,6 +47,10 @@ class ProvinceTableForm(forms.Form):
                  ("-quota", _("Largest quota")), ("difference", _("Furthest below quota")),
                  ("pct", _("Lowest share of model units")), ("-pct", _("Highest share of model units"))],
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
 
     def filter(self, rows):
         """The rows that match, in the chosen order; all rows, by code, if the form is invalid."""
@@ -79,6 +91,7 @@ class WardFilter(django_filters.FilterSet):
     def __init__(self, *args, size, **kwargs):
         super().__init__(*args, **kwargs)
         self.size = size
+        bootstrap(self.form)
 
     def search(self, queryset, name, value):
         return queryset.filter(unit__search_text__contains=fold(value)) if fold(value) else queryset

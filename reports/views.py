@@ -12,7 +12,7 @@ from .charts import Series, bar_chart
 from .filters import ProvinceTableForm, WardFilter
 from .summary import programme_years, province_wards, year_summary
 
-WARDS_PER_PAGE = 100
+WARDS_PER_PAGE = 50
 
 
 def home(request):
