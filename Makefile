@@ -31,7 +31,7 @@ test: install
 
 # Needs GNU gettext; the compiled .mo files are committed so that nobody else does.
 messages: install
-	DEBUG=1 $(BIN)/python manage.py makemessages --locale vi --no-obsolete --ignore ".venv/*" --ignore "var/*" --ignore "tests/*"
+	DEBUG=1 $(BIN)/python manage.py makemessages --locale vi --no-obsolete --ignore ".venv/*" --ignore "var/*" --ignore "tests/*" --ignore "bench/*"
 	DEBUG=1 $(BIN)/python manage.py compilemessages --locale vi --ignore ".venv/*"
 
 clean:

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from reports import views as report_views
+from reports.views import dashboards as report_views
 
 urlpatterns = [
     path("", report_views.home, name="home"),

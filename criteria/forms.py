@@ -145,3 +145,16 @@ class EvidenceForm(forms.Form):
                 _("This file is not a PDF, JPEG or PNG (judged from its content, not its name).")
             )
         return upload
+
+
+def body_exceeds(request, limit):
+    """Whether the request body is larger than an upload of `limit` bytes could be.
+
+    Checked before the body is read, so that an oversized upload is refused at once
+    rather than spooled to disk first.
+    """
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return True
+    return length > limit + 64 * 1024  # room for the form's other fields and multipart headers

@@ -145,13 +145,14 @@ def register(year, unit, *, by=None):
 
 
 @transaction.atomic
-def save_results(assessment, stage, entries, *, by, version, scope=None):
+def save_results(assessment, stage, entries, *, by, version, scope=None, reason=None):
     """Write one stage's values and notes for several criteria, all or nothing.
 
     `entries` maps criteria to `Entry`. `version` is the assessment version the
     user's form was built from; if the assessment moved on since, nothing is
     written and ConflictError is raised. `scope`, when given, is checked against
-    the workflow rules inside the transaction. Returns (assessment, number changed).
+    the workflow rules inside the transaction; `reason` goes to the history (an
+    import names its file). Returns (assessment, number changed).
     """
     locked = _lock(assessment, version)
     stage = Stage(stage)
@@ -177,7 +178,8 @@ def save_results(assessment, stage, entries, *, by, version, scope=None):
         setattr(result, note_field, entry.note)
     if not (to_create or to_update):
         return locked, 0
-    reason = _("Self-assessment edited") if stage == Stage.SELF else _("Verified result edited")
+    if reason is None:
+        reason = _("Self-assessment edited") if stage == Stage.SELF else _("Verified result edited")
     now = timezone.now()
     bulk_create_with_history(to_create, Result, default_user=by, default_change_reason=reason, default_date=now)
     bulk_update_with_history(

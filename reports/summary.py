@@ -14,7 +14,6 @@ groups (a few hundred at most) into bands.
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q
-from django.utils.translation import gettext as _
 
 from criteria.models import SUBMITTED_STATUSES, Assessment, ProgrammeYear, Quota, Registration, Status
 from criteria.scoring import band_keys, band_label, band_of
@@ -225,21 +224,3 @@ def province_wards(year, province):
         .select_related("unit__district", "assessment")
         .order_by("unit__district__code", "unit__code")
     )
-
-
-def summary_rows(summary):
-    """The summary as a table: a header, one row per province, then the total."""
-    labels = [band_label(key, summary.size) for key in summary.bands]
-    yield [
-        _("Code"), _("Province"), _("Registered"), _("Quota"), _("Exceeded by"),
-        *(_("Expected %(band)s") % {"band": label} for label in labels),
-        *(_("Verified %(band)s") % {"band": label} for label in labels),
-    ]
-    for row in [*summary.provinces, summary.total]:
-        province = getattr(row, "province", None)
-        yield [
-            province.code if province else "",
-            province.name if province else _("Total"),
-            row.registered, row.quota, row.exceeded_by,
-            *row.expected.values(), *row.verified.values(),
-        ]

@@ -2,11 +2,17 @@ from django.urls import path
 
 from criteria.views import transitions
 
-from . import views
+from .views import dashboards, exports, imports
 
 app_name = "reports"
 urlpatterns = [
-    path("<int:year>/", views.national, name="national"),
-    path("<int:year>/provinces/<str:code>/", views.province, name="province"),
+    path("<int:year>/", dashboards.national, name="national"),
+    path("<int:year>/summary.json", exports.summary_json, name="summary_json"),
+    path("<int:year>/export/<slug:identifier>.<str:fmt>", exports.export, name="export"),
+    path("<int:year>/provinces/<str:code>/", dashboards.province, name="province"),
+    path("<int:year>/provinces/<str:code>/summary.json", exports.province_summary_json, name="province_summary_json"),
     path("<int:year>/provinces/<str:code>/register/", transitions.register_ward, name="register"),
+    path("<int:year>/provinces/<str:code>/import/", imports.upload, name="import"),
+    path("<int:year>/provinces/<str:code>/import/apply/", imports.apply, name="import_apply"),
+    path("<int:year>/provinces/<str:code>/import/template.xlsx", imports.template, name="import_template"),
 ]

@@ -40,7 +40,7 @@ def test_csv_summary_has_a_row_per_province_and_a_total():
     assert len(rows) == 1 + 63 + 1
     header, total = rows[0], rows[-1]
     assert total[2:5] == ["172", "106", "66"]
-    assert total[5:9] == ["144", "25", "3", "0"]
+    assert total[9:13] == ["144", "25", "3", "0"]
     assert "22/22" in " ".join(header)
     assert any(row[1] == "Tỉnh Nghệ An" for row in rows)
 

@@ -47,6 +47,7 @@ class Spec:
     obj: str  # which object of the case the URL is about: see `objects()`
     expect: dict  # role -> status, or role -> (own, other)
     data: object = None  # POST data, built from the case's objects
+    query: object = None  # a query string, built from the case's objects
 
     def status(self, role, case):
         value = self.expect[role]
@@ -71,6 +72,15 @@ SPECS = {
     "reports:national": Spec("GET", "year", {"anonymous": LOGIN, "norole": NOROLE, "province": 200, "ministry": 200, "admin": 200}),
     "reports:province": Spec("GET", "province", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
     "reports:register": Spec("GET", "province", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
+    "reports:summary_json": Spec("GET", "none", {"anonymous": LOGIN, "norole": NOROLE, "province": 200, "ministry": 200, "admin": 200}),
+    "reports:province_summary_json": Spec("GET", "province", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
+    "reports:export": Spec("GET", "province", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200},
+                           query=lambda o: f"?province={o['province']}"),
+    "reports:import_template": Spec("GET", "province", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
+    # Imports write the province's self-assessment: ministry staff may not.
+    "reports:import": Spec("GET", "province", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 403, "admin": 200}),
+    "reports:import_apply": Spec("POST", "province", {"anonymous": LOGIN, "norole": NOROLE, "province": (302, 404), "ministry": 403, "admin": 302},
+                                 data=lambda o: {"token": "none"}),
     "wards:search": Spec("GET", "none", {"anonymous": LOGIN, "norole": NOROLE, "province": 200, "ministry": 200, "admin": 200}),
     "wards:ward": Spec("GET", "submitted", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
     "wards:history": Spec("GET", "submitted", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
@@ -96,8 +106,13 @@ SPECS = {
 def url_kwargs(name, o):
     if name == "reports:national":
         return {"year": 2023}
-    if name in ("reports:province", "reports:register"):
+    if name in ("reports:province", "reports:register", "reports:province_summary_json", "reports:import",
+                "reports:import_apply", "reports:import_template"):
         return {"year": 2023, "code": o["province"]}
+    if name == "reports:export":
+        return {"year": 2023, "identifier": "summary", "fmt": "csv"}
+    if name == "reports:summary_json":
+        return {"year": 2023}
     if name == "wards:assess":
         return {**ward_kwargs(o), "stage": "self"}
     if name in ("wards:evidence", "wards:evidence_remove"):
@@ -216,7 +231,7 @@ def test_project_url(name, role, case, client, objects, hanoi, ministry, adminis
     }.get(spec.obj)
     if registration is not None:
         o["ward"], o["ward_assessment"] = registration.unit, registration.assessment
-    url = reverse(name, kwargs=url_kwargs(name, o))
+    url = reverse(name, kwargs=url_kwargs(name, o)) + (spec.query(o) if spec.query else "")
     http = client_for(role, client, hanoi, ministry, administrator)
     data = spec.data(o) if spec.data else {}
     response = http.post(url, data) if spec.method == "POST" else http.get(url)

@@ -55,3 +55,9 @@ def signed(number):
 @register.filter
 def get(mapping, key):
     return mapping.get(key)
+
+
+@register.filter
+def value_label(value):
+    """met -> "Met" (translated)."""
+    return ResultValue(value).label if value in ResultValue.values else value

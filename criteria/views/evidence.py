@@ -1,14 +1,16 @@
 """Evidence files: attached per criterion, served only to users who may see the ward."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..access import get_assessment_for_user, get_evidence_for_user, get_year_or_404, scope_for
-from ..forms import EvidenceForm
+from ..forms import EvidenceForm, body_exceeds
 from ..workflow import TransitionRefused, attach_evidence, remove_evidence
 
 
@@ -17,6 +19,10 @@ def upload(request, code, year):
     year = get_year_or_404(year)
     assessment = get_assessment_for_user(request.user, code, year)
     unit = assessment.registration.unit
+    if body_exceeds(request, settings.EVIDENCE_MAX_BYTES):
+        messages.error(request, _("File not attached: the limit is %(limit)s.")
+                       % {"limit": filesizeformat(settings.EVIDENCE_MAX_BYTES)})
+        return redirect("wards:ward", code=unit.code, year=year.year)
     form = EvidenceForm(request.POST, request.FILES, criteria=year.catalogue.criteria.all())
     if form.is_valid():
         try:

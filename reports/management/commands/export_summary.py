@@ -1,47 +1,75 @@
-import csv
-import io
 import json
-import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from criteria.access import Role, Scope
 from criteria.models import ProgrammeYear
-from reports.summary import summary_rows, year_summary
+from reports.exporters import EXPORTERS, csv_chunks, write_xlsx
+from reports.pdf import render_pdf
 from wards.models import Province
 
-FORMATS = ("json", "csv")
+FORMATS = ("json", "csv", "xlsx", "pdf")
+BINARY = ("xlsx", "pdf")
 
 
 class Command(BaseCommand):
-    help = "Print the yearly national summary (registered, quota, bands expected and verified)."
+    help = "Export the yearly summary (or another report) as JSON, CSV, XLSX or PDF."
 
     def add_arguments(self, parser):
         parser.add_argument("--year", required=True, help="programme year, e.g. 2023")
-        parser.add_argument("--format", default="json", help="json or csv")
+        parser.add_argument("--format", default="json", help="json, csv, xlsx or pdf")
         parser.add_argument("--output", help="write to this file instead of standard output")
+        parser.add_argument("--province", help="only this province (its code in the year's administrative set)")
+        parser.add_argument(
+            "--report", default="summary", help=f"what to export: {', '.join(EXPORTERS)} (default: summary)"
+        )
 
-    def handle(self, *args, year, format, output, **options):
+    def handle(self, *args, year, format, output, province, report, **options):
         if format not in FORMATS:
             raise CommandError(f"Unknown format {format!r}: choose one of {', '.join(FORMATS)}.")
+        exporter_class = EXPORTERS.get(report)
+        if exporter_class is None:
+            raise CommandError(f"Unknown report {report!r}: choose one of {', '.join(EXPORTERS)}.")
+        if format not in exporter_class.formats:
+            raise CommandError(f"The {report} report comes as {', '.join(exporter_class.formats)}, not {format}.")
+        if format in BINARY and not output:
+            raise CommandError(f"--output FILE is needed for {format}: it is not text for a terminal.")
         try:
             programme_year = ProgrammeYear.objects.select_related("catalogue").get(year=int(year))
         except (ValueError, ProgrammeYear.DoesNotExist):
             known = ", ".join(str(y) for y in ProgrammeYear.objects.values_list("year", flat=True)) or "none"
             raise CommandError(f"Unknown programme year {year!r} (known: {known}).") from None
-        summary = year_summary(programme_year, Province.objects.filter(period=programme_year.period))
-        if format == "json":
-            text = json.dumps(summary.as_dict(), ensure_ascii=False, indent=2) + "\n"
-        else:
-            buffer = io.StringIO()
-            csv.writer(buffer, lineterminator="\n").writerows(summary_rows(summary))
-            text = buffer.getvalue()
+        selected = None
+        if province:
+            selected = Province.objects.filter(period=programme_year.period, code=province).first()
+            if selected is None:
+                raise CommandError(
+                    f"Unknown province {province!r} for {programme_year.year} "
+                    f"({programme_year.get_period_display()})."
+                )
+        # The command line is the administrators' tool: the whole country in scope.
+        exporter = exporter_class(programme_year, Scope(user=None, role=Role.ADMIN), selected)
+        try:
+            if format == "xlsx":
+                write_xlsx(exporter.tables(), output, title=exporter.title)
+            elif format == "pdf":
+                with open(output, "wb") as handle:
+                    handle.write(render_pdf(exporter))
+            else:
+                chunks = (
+                    [json.dumps(exporter.summary().as_dict(), ensure_ascii=False, indent=2) + "\n"]
+                    if format == "json" else csv_chunks(exporter.tables()[exporter.csv_table])
+                )
+                self._write_text(chunks, output)
+        except OSError as exc:
+            raise CommandError(f"Cannot write {output}: {exc.strerror or exc}.") from None
+
+    def _write_text(self, chunks, output):
         if output:
-            try:
-                # A BOM lets Excel open the Vietnamese names of a CSV file correctly.
-                encoding = "utf-8-sig" if format == "csv" else "utf-8"
-                with open(output, "w", encoding=encoding, newline="") as handle:
-                    handle.write(text)
-            except OSError as exc:
-                raise CommandError(f"Cannot write {output}: {exc.strerror}.") from None
+            with open(output, "w", encoding="utf-8", newline="") as handle:
+                for chunk in chunks:
+                    handle.write(chunk)
         else:
-            self.stdout.write(text, ending="")
+            for chunk in chunks:
+                # The BOM is for Excel opening a file, not for a terminal or a pipe.
+                self.stdout.write(chunk.lstrip("\ufeff"), ending="")

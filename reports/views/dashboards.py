@@ -5,12 +5,14 @@ from django.utils.translation import gettext as _
 from criteria.access import get_province_for_user, get_year_or_404, scope_for
 from criteria.models import ProgrammeYear
 from criteria.scoring import band_label
+from criteria.workflow import PROVINCE_ROLES
 from wards.models import Province
 
-from . import dashboard
-from .charts import Series, bar_chart
-from .filters import ProvinceTableForm, WardFilter
-from .summary import programme_years, province_wards, year_summary
+from .. import dashboard
+from ..charts import Series, bar_chart
+from ..exporters import EXPORTERS
+from ..filters import ProvinceTableForm, WardFilter
+from ..summary import programme_years, province_wards, year_summary
 
 WARDS_PER_PAGE = 50
 
@@ -63,8 +65,11 @@ def _shared(request, year, provinces, trend_provinces, own_map_only=False):
             label_width=60,
         ),
     }
+    scope = scope_for(request.user)
     return {
+        "scope": scope,
         "year": year,
+        "exports": [(cls, cls.formats) for cls in EXPORTERS.values() if cls.allowed(scope)],
         "near_band": band_label(summary.bands[1], size) if len(summary.bands) > 2 else "",
         "years": years,
         "size": size,
@@ -109,6 +114,7 @@ def province(request, year, code):
     context.update(
         province=province,
         figures=context["summary"].provinces[0],
+        can_import=year.is_open and context["scope"].role in PROVINCE_ROLES,
         wards=wards,
         page=page.get_page(request.GET.get("page")),
     )

@@ -1,0 +1,365 @@
+"""The yearly exports: one small interface, a registry, and renderers for CSV and XLSX.
+
+An exporter has an identifier, a title and the roles that may run it, and yields
+tables: each a header then rows. The renderers turn tables into CSV (UTF-8 with a
+BOM, so that Excel shows Vietnamese correctly) and XLSX (a sheet per table); the
+PDF report is a separate renderer (`reports/pdf.py`). Every exporter is built for
+a user's scope, so a provincial user exports their own province only.
+
+Text that a spreadsheet would run as a formula (starting with = + - @, a tab or a
+carriage return) is neutralised in both formats.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from criteria.access import Role
+from criteria.models import Assessment, Result, ResultValue, Status
+from criteria.scoring import band_label, band_of
+
+from . import dashboard
+from .summary import Target2025, year_summary
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CHUNK = 2000
+VALUE_LABELS = {
+    ResultValue.MET: gettext_lazy("Met"),
+    ResultValue.NOT_MET: gettext_lazy("Not met"),
+    ResultValue.PENDING: gettext_lazy("Not yet assessed"),
+}
+TARGET_LABELS = {
+    Target2025.BELOW: gettext_lazy("below 30 %"),
+    Target2025.WITHIN: gettext_lazy("30–50 %"),
+    Target2025.ABOVE: gettext_lazy("50 % or more"),
+}
+
+
+def is_formula_like(value):
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+@dataclass
+class Table:
+    name: str
+    header: list
+    rows: object  # an iterable of lists, possibly a generator: read it once
+    widths: list = field(default_factory=list)
+
+
+class Exporter:
+    identifier = ""
+    title = ""
+    roles = (Role.ADMIN, Role.MINISTRY, Role.PROVINCE)
+    csv_table = 0  # CSV holds one table: this one; XLSX has a sheet for each
+    formats = ("xlsx", "csv")
+    do_not_call_in_templates = True  # templates list the classes themselves
+
+    def __init__(self, year, scope, province=None):
+        """`province` narrows the export to one province the scope already holds."""
+        self.year = year
+        self.scope = scope
+        if province is not None:
+            self.provinces = scope.provinces(year.period).filter(pk=province.pk)
+        elif scope.is_national:
+            self.provinces = None
+        else:
+            self.provinces = scope.provinces(year.period)
+        self.province = province
+
+    @classmethod
+    def allowed(cls, scope):
+        return scope.role in cls.roles
+
+    def filename(self, extension):
+        where = f"-{self.province.code}" if self.province is not None else ""
+        return f"kieumau-{self.identifier}-{self.year.year}{where}.{extension}"
+
+    def tables(self):
+        raise NotImplementedError
+
+    def _scope_q(self, path):
+        return Q() if self.provinces is None else Q(**{f"{path}__in": self.provinces})
+
+
+class SummaryExporter(Exporter):
+    identifier = "summary"
+    title = gettext_lazy("Yearly summary")
+    csv_table = 1  # the province table, whose last row is the total
+    formats = ("xlsx", "csv", "pdf", "json")
+
+    def summary(self):
+        if not hasattr(self, "_summary"):
+            from wards.models import Province
+
+            provinces = self.provinces if self.provinces is not None else Province.objects.filter(
+                period=self.year.period
+            )
+            self._summary = year_summary(self.year, provinces)
+        return self._summary
+
+    def tables(self):
+        summary = self.summary()
+        total = summary.total
+        labels = [label for _key, label in summary.band_labels]
+        headline = [
+            [_("Programme year"), self.year.year],
+            [_("Registered"), total.registered],
+            [_("Quota"), total.quota],
+            [_("Exceeded by"), total.exceeded_by],
+            *[[_("Expected %(band)s") % {"band": label}, n] for label, n in zip(labels, total.expected.values())],
+            *[[_("Verified %(band)s") % {"band": label}, n] for label, n in zip(labels, total.verified.values())],
+            [_("Provinces at or above their quota"), summary.at_or_above_quota],
+            [_("Eligible units"), total.eligible],
+            [_("Recognised model units"), total.recognised],
+            [_("Recognised model units (%)"), round(total.pct, 1)],
+        ]
+        header = [
+            _("Code"), _("Province"), _("Registered"), _("Quota"), _("Exceeded by"),
+            _("Eligible units"), _("Recognised model units"), _("Recognised model units (%)"), _("2025 target"),
+            *[_("Expected %(band)s") % {"band": label} for label in labels],
+            *[_("Verified %(band)s") % {"band": label} for label in labels],
+        ]
+
+        def rows():
+            for row in [*summary.provinces, total]:
+                province = getattr(row, "province", None)
+                yield [
+                    province.code if province else "",
+                    province.name if province else _("Total"),
+                    row.registered, row.quota, row.exceeded_by, row.eligible, row.recognised, round(row.pct, 1),
+                    str(TARGET_LABELS[row.target_2025]),
+                    *row.expected.values(), *row.verified.values(),
+                ]
+
+        return [
+            Table(_("Summary"), [_("Figure"), _("Value")], headline, widths=[44, 14]),
+            Table(_("By province"), header, rows(), widths=[7, 30] + [12] * (len(header) - 2)),
+        ]
+
+
+class WardResultsExporter(Exporter):
+    identifier = "wards"
+    title = gettext_lazy("Ward results")
+
+    def tables(self):
+        criteria = list(self.year.catalogue.criteria.order_by("number"))
+        size = len(criteria)
+        header = [
+            _("Province code"), _("Province"), _("District"), _("Ward"), _("Ward code"), _("Status"), _("Stage"),
+            _("Result"), *[_("Criterion %(number)s") % {"number": c.number} for c in criteria], _("Notes"),
+        ]
+        assessments = (
+            Assessment.objects.filter(year=self.year)
+            .filter(self._scope_q("registration__unit__province"))
+            .select_related("registration__unit__province", "registration__unit__district")
+            .order_by("registration__unit__province__code", "registration__unit__code")
+        )
+        # Labels translated once, not once a cell: this export can be 300,000 cells.
+        labels = {
+            "status": {key: str(label) for key, label in Status.choices},
+            "value": {key: str(label) for key, label in VALUE_LABELS.items()},
+            "stage": {True: str(_("Verified")), False: str(_("Self-assessed (expected)"))},
+        }
+
+        def rows():
+            # Constant memory: a chunk of assessments at a time, with their results in one query.
+            chunk = []
+            for assessment in assessments.iterator(chunk_size=CHUNK):
+                chunk.append(assessment)
+                if len(chunk) == CHUNK:
+                    yield from self._rows(chunk, criteria, size, labels)
+                    chunk = []
+            yield from self._rows(chunk, criteria, size, labels)
+
+        return [Table(_("Ward results"), header, rows(), widths=[8, 24, 22, 26, 10, 14, 20, 10] + [9] * size + [60])]
+
+    def _rows(self, chunk, criteria, size, labels):
+        if not chunk:
+            return
+        results = {}
+        for assessment_id, criterion_id, self_value, self_note, verified_value, verified_note in (
+            Result.objects.filter(assessment__in=[a.pk for a in chunk]).order_by().values_list(
+                "assessment_id", "criterion_id", "self_value", "self_note", "verified_value", "verified_note"
+            )
+        ):
+            results.setdefault(assessment_id, {})[criterion_id] = (self_value, self_note, verified_value, verified_note)
+        number = {c.pk: c.number for c in criteria}
+        for a in chunk:
+            unit = a.registration.unit
+            verified = a.status == Status.VERIFIED
+            mine = results.get(a.pk, {})
+            values, notes = [], []
+            for c in criteria:
+                self_value, self_note, verified_value, verified_note = mine.get(
+                    c.pk, (ResultValue.PENDING, "", ResultValue.PENDING, "")
+                )
+                value, note = (verified_value, verified_note) if verified else (self_value, self_note)
+                values.append(labels["value"][value])
+                if note:
+                    notes.append(f"{number[c.pk]}: {note}")
+            yield [
+                unit.province.code, unit.province.name, unit.district.name if unit.district_id else "", unit.name,
+                unit.code, labels["status"][a.status], labels["stage"][verified],
+                band_label(band_of(a.verified_met if verified else a.self_met, size), size),
+                *values, "; ".join(notes),
+            ]
+
+
+class GapsExporter(Exporter):
+    identifier = "gaps"
+    title = gettext_lazy("Criteria gaps")
+
+    def tables(self):
+        criteria = list(self.year.catalogue.criteria.order_by("number"))
+        size = len(criteria)
+        gaps = dashboard.criteria_gaps(self.year, self.provinces, size, criteria)
+        near_label = band_label(f"{size - 1}/{size}", size)
+        return [
+            Table(
+                _("Criteria gaps"),
+                [_("Criterion"), _("Title"), _("English gloss"), _("Not met (expected)"), _("Not met (verified)"),
+                 _("Only gap of %(band)s wards (expected)") % {"band": near_label},
+                 _("Only gap of %(band)s wards (verified)") % {"band": near_label}],
+                [[g.criterion.number, g.criterion.title, g.criterion.title_en, g.expected, g.verified,
+                  g.near_expected, g.near_verified] for g in gaps],
+                widths=[9, 60, 50, 14, 14, 18, 18],
+            ),
+            *NearMissExporter(self.year, self.scope, self.province).tables(),
+        ]
+
+
+class NearMissExporter(Exporter):
+    identifier = "near-misses"
+    title = gettext_lazy("Near-misses")
+
+    def tables(self):
+        criteria = list(self.year.catalogue.criteria.order_by("number"))
+        size = len(criteria)
+        near = (
+            Assessment.objects.filter(year=self.year)
+            .filter(
+                Q(status=Status.VERIFIED, verified_met__in=[size - 1, size - 2])
+                | Q(status__in=[Status.SUBMITTED, Status.RETURNED], self_met__in=[size - 1, size - 2])
+            )
+            .filter(self._scope_q("registration__unit__province"))
+            .select_related("registration__unit__province")
+            .order_by("registration__unit__province__code", "registration__unit__code")
+        )
+        by_pk = {c.pk: c for c in criteria}
+
+        def rows():
+            chunk = list(near)
+            missing = {}
+            for assessment_id, criterion_id, self_value, verified_value in (
+                Result.objects.filter(assessment__in=[a.pk for a in chunk])
+                .filter(~Q(self_value=ResultValue.MET) | ~Q(verified_value=ResultValue.MET))
+                .order_by().values_list("assessment_id", "criterion_id", "self_value", "verified_value")
+            ):
+                missing.setdefault(assessment_id, []).append((by_pk[criterion_id], self_value, verified_value))
+            for a in chunk:
+                verified = a.status == Status.VERIFIED
+                met = a.verified_met if verified else a.self_met
+                lacking = sorted(
+                    (c for c, s, v in missing.get(a.pk, []) if (v if verified else s) != ResultValue.MET),
+                    key=lambda c: c.number,
+                )
+                yield [
+                    a.registration.unit.province.name, a.registration.unit.name, a.registration.unit.code,
+                    band_label(band_of(met, size), size),
+                    str(_("Verified") if verified else _("Self-assessed (expected)")),
+                    "; ".join(f"{c.number}. {c.title}" for c in lacking),
+                ]
+
+        return [Table(
+            _("Near-misses"),
+            [_("Province"), _("Ward"), _("Ward code"), _("Result"), _("Stage"), _("Missing criteria")],
+            rows(),
+            widths=[26, 26, 10, 10, 22, 90],
+        )]
+
+
+EXPORTERS = {
+    cls.identifier: cls for cls in (SummaryExporter, WardResultsExporter, GapsExporter, NearMissExporter)
+}
+
+
+# --- renderers ------------------------------------------------------------------------
+
+
+def csv_chunks(table):
+    """The table as CSV text, a chunk at a time (for streaming), starting with a BOM."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write("\ufeff")
+    writer.writerow([_csv_cell(v) for v in table.header])
+    for count, row in enumerate(table.rows, start=1):
+        writer.writerow([_csv_cell(v) for v in row])
+        if count % 500 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _csv_cell(value):
+    value = str(value) if not isinstance(value, (int, float)) else value
+    return "'" + value if is_formula_like(value) else value
+
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1B4332")
+
+
+def write_xlsx(tables, target, title=""):
+    """Write the tables to `target` (a path or binary file) as a workbook, a sheet per table.
+
+    openpyxl's write-only mode streams rows to disk, so memory stays flat however
+    many rows there are.
+    """
+    workbook = Workbook(write_only=True)
+    workbook.properties.title = str(title)
+    workbook.properties.created = timezone.now().replace(tzinfo=None)
+    for table in tables:
+        sheet = workbook.create_sheet(_sheet_name(table.name))
+        sheet.freeze_panes = "A2"
+        for index, width in enumerate(table.widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        header = []
+        for value in table.header:
+            cell = WriteOnlyCell(sheet, value=str(value))
+            cell.font = HEADER_FONT
+            cell.fill = HEADER_FILL
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            header.append(cell)
+        sheet.append(header)
+        for row in table.rows:
+            sheet.append([_xlsx_cell(sheet, value) for value in row])
+    workbook.save(target)
+
+
+def _xlsx_cell(sheet, value):
+    if isinstance(value, (int, float)) or value is None:
+        return value
+    value = str(value)
+    if is_formula_like(value):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"  # stored as text: never evaluated
+        return cell
+    return value
+
+
+def _sheet_name(name):
+    """Excel allows 31 characters and none of []:*?/\\ in a sheet name."""
+    for char in "[]:*?/\\":
+        name = str(name).replace(char, " ")
+    return name[:31]

@@ -1,0 +1,411 @@
+"""Provincial spreadsheets in: registrations and self-assessments from XLSX or CSV.
+
+Three steps, so that nothing is applied by surprise:
+
+1. `read_upload` turns an uploaded file into a plain table (header and rows of
+   text), or refuses it with one clear message: too large, too many rows, not a
+   spreadsheet, damaged, or in an encoding it cannot tell.
+2. `build_plan` checks every row against the database — ward codes, province,
+   year, values, duplicates, state of the assessment — and says what would be
+   created, changed and left alone, with every problem by row and column.
+3. `apply_plan` re-checks and applies it in one transaction, through the same
+   workflow (and so the same history) as a browser edit: all or nothing.
+
+An import writes the province's self-assessment; it cannot change one that has
+been submitted or verified.
+"""
+
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from criteria.models import Registration, ResultValue, Stage, Status
+from criteria.workflow import Entry, register, save_results
+from wards.models import Unit
+from wards.text import fold
+
+SHEET = "Nhập liệu"
+MET_WORDS = {"dat", "met"}
+NOT_MET_WORDS = {"khong dat", "not met", "not_met"}
+BLANK_WORDS = {"", "chua danh gia", "not yet assessed"}
+CODE_HEADERS = {"ma phuong", "ma don vi", "ma", "ward code", "code", "unit code"}
+CRITERION_HEADER = re.compile(r"^(?:tc|tieu chi|criterion)\s*\.?\s*(\d+)\b")
+EDITABLE = (Status.DRAFT, Status.RETURNED)
+
+
+class ImportRefused(Exception):
+    """The file cannot be read at all; the message says why."""
+
+
+@dataclass
+class Problem:
+    row: int | None
+    column: str
+    message: str
+
+
+@dataclass
+class RowPlan:
+    row: int
+    unit: object
+    registration: object  # None when the import would register the ward
+    values: dict  # criterion -> value
+    changes: list = field(default_factory=list)  # (criterion, old, new)
+
+
+@dataclass
+class Plan:
+    year: object
+    province: object
+    filename: str
+    creates: list = field(default_factory=list)
+    changes: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+
+    @property
+    def ok(self):
+        return not self.problems
+
+    @property
+    def has_changes(self):
+        return bool(self.creates or self.changes)
+
+
+# --- reading the file -----------------------------------------------------------------
+
+
+def read_upload(upload):
+    """(header, rows) of text from an uploaded XLSX or CSV file; rows keep their sheet row numbers."""
+    limit = settings.IMPORT_MAX_BYTES
+    if upload.size > limit:
+        raise ImportRefused(_("The file is %(size)s; the limit is %(limit)s.")
+                            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)})
+    content = upload.read()
+    if not content.strip():
+        raise ImportRefused(_("The file is empty."))
+    if content.startswith(b"PK\x03\x04"):
+        header, rows = _read_xlsx(content)
+    elif upload.name.lower().endswith((".xlsx", ".xlsm")):
+        raise ImportRefused(_("This is not a spreadsheet, though its name ends in .xlsx: it may be another kind "
+                              "of file renamed. Upload the XLSX file itself, or a CSV file."))
+    elif content.startswith((b"\x89PNG", b"\xff\xd8\xff", b"%PDF", b"GIF8")):
+        raise ImportRefused(_("This is an image or a PDF, not a spreadsheet. Upload an XLSX or CSV file."))
+    else:
+        header, rows = _read_csv(content)
+    if len(rows) > settings.IMPORT_MAX_ROWS:
+        raise ImportRefused(_("The file has %(n)s rows; at most %(limit)s can be imported at once.")
+                            % {"n": len(rows), "limit": settings.IMPORT_MAX_ROWS})
+    return header, rows
+
+
+def _text(value):
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return unicodedata.normalize("NFC", str(value)).strip()
+
+
+def _read_xlsx(content):
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
+        table = [
+            (number, [_text(v) for v in values])
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+        ]
+        workbook.close()
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError, EOFError):
+        raise ImportRefused(_("The spreadsheet cannot be read: it is damaged or incomplete (was the upload cut "
+                              "short?). Save it again in Excel and upload it anew.")) from None
+    table = [(number, values) for number, values in table if any(values)]
+    if not table:
+        raise ImportRefused(_("The spreadsheet is empty."))
+    return table[0][1], table[1:]
+
+
+def _decode(content):
+    """Text from CSV bytes: UTF-8 (with or without BOM), UTF-16 (Excel's "Unicode text") or Windows-1258."""
+    if content.startswith(b"\xef\xbb\xbf"):
+        return content[3:].decode("utf-8", errors="strict"), "UTF-8"
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return content.decode("utf-16"), "UTF-16"
+    if b"\x00" in content:
+        raise ImportRefused(_("This file is not text: upload an XLSX file, or a CSV file saved from Excel."))
+    try:
+        return content.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        # Windows-1258 writes some tone marks as separate combining characters: compose them.
+        return unicodedata.normalize("NFC", content.decode("cp1258")), "Windows-1258"
+    except UnicodeDecodeError:
+        raise ImportRefused(_("The file's encoding cannot be recognised. Save it as “CSV UTF-8” in Excel.")) from None
+
+
+def _read_csv(content):
+    try:
+        text, encoding = _decode(content)
+    except UnicodeDecodeError:
+        raise ImportRefused(_("The file's encoding cannot be recognised. Save it as “CSV UTF-8” in Excel.")) from None
+    if "\x00" in text:
+        raise ImportRefused(_("The file's encoding cannot be recognised. Save it as “CSV UTF-8” in Excel."))
+    lines = text.splitlines()
+    first = next((line for line in lines if line.strip()), "")
+    delimiter = max([",", ";", "\t"], key=first.count)
+    try:
+        parsed = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error:
+        raise ImportRefused(_("The CSV file cannot be read (a quote is not closed?).")) from None
+    table = [(n, [_text(v) for v in row]) for n, row in enumerate(parsed, start=1) if any(v.strip() for v in row)]
+    if not table:
+        raise ImportRefused(_("The file is empty."))
+    header = table[0][1]
+    if not any(fold(h) in CODE_HEADERS for h in header):
+        if encoding == "Windows-1258":
+            raise ImportRefused(_("The file's encoding cannot be recognised. Save it as “CSV UTF-8” in Excel."))
+    return header, table[1:]
+
+
+# --- checking it ----------------------------------------------------------------------
+
+
+def _value(cell):
+    word = fold(cell)
+    if word in MET_WORDS:
+        return ResultValue.MET
+    if word in NOT_MET_WORDS:
+        return ResultValue.NOT_MET
+    if word in BLANK_WORDS:
+        return ResultValue.PENDING
+    return None
+
+
+def _columns(header, criteria, problems):
+    """(index of the ward code column, {column index: criterion})."""
+    by_number = {c.number: c for c in criteria}
+    code_index, columns = None, {}
+    for index, title in enumerate(header):
+        folded = fold(title)
+        if folded in CODE_HEADERS and code_index is None:
+            code_index = index
+            continue
+        match = CRITERION_HEADER.match(folded)
+        if match:
+            number = int(match.group(1))
+            if number not in by_number:
+                problems.append(Problem(1, title, _("There is no criterion %(number)s in this year's catalogue.")
+                                        % {"number": number}))
+            elif by_number[number] in columns.values():
+                problems.append(Problem(1, title, _("Criterion %(number)s has two columns.") % {"number": number}))
+            else:
+                columns[index] = by_number[number]
+    if code_index is None:
+        problems.append(Problem(1, "", _("No ward code column: the first row must name the columns, as in the "
+                                         "template (Mã phường, TC1 … TC%(n)s).") % {"n": len(criteria)}))
+    if not columns:
+        problems.append(Problem(1, "", _("No criterion column (TC1 … TC%(n)s).") % {"n": len(criteria)}))
+    return code_index, columns
+
+
+def build_plan(year, province, header, rows, filename=""):
+    """What importing these rows into `province` for `year` would do, and every problem with it."""
+    plan = Plan(year=year, province=province, filename=filename)
+    criteria = list(year.catalogue.criteria.order_by("number"))
+    if not year.is_open:
+        plan.problems.append(Problem(None, "", _("Programme year %(year)s is closed for entry.") % {"year": year.year}))
+    code_index, columns = _columns(header, criteria, plan.problems)
+    if code_index is None or not columns:
+        return plan
+    codes = {row[code_index].zfill(5) for _n, row in rows if len(row) > code_index and row[code_index]}
+    units = {u.code: u for u in Unit.objects.filter(period=year.period, code__in=codes).select_related("province")}
+    registrations = {
+        r.unit_id: r for r in Registration.objects.filter(year=year, unit__in=units.values())
+        .select_related("assessment").prefetch_related("assessment__results")
+    }
+    seen = {}
+    for number, row in rows:
+        cells = row + [""] * (len(header) - len(row))
+        code = cells[code_index]
+        if not code:
+            plan.problems.append(Problem(number, header[code_index], _("The ward code is missing.")))
+            continue
+        if not code.isdigit() or len(code) > 5:
+            plan.problems.append(Problem(number, header[code_index], _("%(code)s is not a ward code (five digits).")
+                                         % {"code": code}))
+            continue
+        code = code.zfill(5)
+        if code in seen:
+            plan.problems.append(Problem(number, header[code_index], _("Ward %(code)s is already on row %(row)s.")
+                                         % {"code": code, "row": seen[code]}))
+            continue
+        seen[code] = number
+        unit = units.get(code)
+        if unit is None:
+            plan.problems.append(Problem(number, header[code_index], _unknown_code_message(code, year)))
+            continue
+        if unit.province_id != province.pk:
+            plan.problems.append(Problem(number, header[code_index], _("Ward %(code)s is not a unit of %(province)s.")
+                                         % {"code": code, "province": province.name}))
+            continue
+        values, bad = {}, False
+        for index, criterion in columns.items():
+            value = _value(cells[index])
+            if value is None:
+                bad = True
+                plan.problems.append(Problem(number, header[index], _(
+                    "“%(value)s” is not a result: write Đạt, Không đạt, or leave the cell empty."
+                ) % {"value": cells[index]}))
+            else:
+                values[criterion] = value
+        if bad:
+            continue
+        registration = registrations.get(unit.pk)
+        item = RowPlan(row=number, unit=unit, registration=registration, values=values)
+        if registration is None and all(v == ResultValue.PENDING for v in values.values()):
+            plan.unchanged.append(item)  # an unregistered unit with no result: nothing to import
+            continue
+        if registration is None:
+            try:
+                Registration(year=year, unit=unit).full_clean(validate_unique=False)
+            except ValidationError as exc:
+                plan.problems.append(Problem(number, header[code_index], " ".join(exc.messages)))
+                continue
+            item.changes = [(c, ResultValue.PENDING, v) for c, v in values.items() if v != ResultValue.PENDING]
+            plan.creates.append(item)
+            continue
+        assessment = registration.assessment
+        current = {r.criterion_id: r.self_value for r in assessment.results.all()}
+        item.changes = [
+            (c, current.get(c.pk, ResultValue.PENDING), v)
+            for c, v in values.items() if current.get(c.pk, ResultValue.PENDING) != v
+        ]
+        if item.changes and assessment.status not in EDITABLE:
+            plan.problems.append(Problem(number, header[code_index], _(
+                "The assessment of %(unit)s is %(status)s: an import cannot change it."
+            ) % {"unit": unit.name, "status": assessment.get_status_display().lower()}))
+            continue
+        (plan.changes if item.changes else plan.unchanged).append(item)
+    return plan
+
+
+def _unknown_code_message(code, year):
+    return _("No ward has the code %(code)s in %(year)s's administrative units.") % {"code": code, "year": year.year}
+
+
+# --- applying it ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def apply_plan(year, province, header, rows, *, scope, filename=""):
+    """Check again and apply, all or nothing. Returns the plan that was applied.
+
+    Raises ImportRefused (nothing written) if the data has changed so that the file
+    no longer applies cleanly.
+    """
+    plan = build_plan(year, province, header, rows, filename)
+    if not plan.ok:
+        raise ImportRefused(_("The file no longer applies cleanly (the data changed since the preview). "
+                              "Upload it again to see why."))
+    reason = _("Imported from %(file)s") % {"file": filename or _("a file")}
+    for item in plan.creates:
+        registration = register(year, item.unit, by=scope.user).registration
+        item.registration = registration
+        _save(registration.assessment, item, scope, reason)
+    for item in plan.changes:
+        _save(item.registration.assessment, item, scope, reason)
+    return plan
+
+
+def _save(assessment, item, scope, reason):
+    entries = {criterion: Entry(value) for criterion, _old, value in item.changes}
+    if not entries:
+        return
+    existing = {r.criterion_id: r.self_note for r in assessment.results.all()}
+    for criterion, entry in entries.items():
+        entry.note = existing.get(criterion.pk, "")  # an import sets values; notes stay as they are
+    assessment.refresh_from_db(fields=["version"])
+    save_results(assessment, Stage.SELF, entries, by=scope.user, version=assessment.version, scope=scope,
+                 reason=reason)
+
+
+# --- the template ---------------------------------------------------------------------
+
+
+def write_template(year, province, target):
+    """An XLSX template with the province's eligible units, the criteria as columns, and lists of values."""
+    criteria = list(year.catalogue.criteria.order_by("number"))
+    units = (
+        Unit.objects.filter(province=province, period=year.period, kind__in=year.eligible_kinds)
+        .select_related("district").order_by("district__code", "code")
+    )
+    current = {}
+    for registration in Registration.objects.filter(year=year, unit__province=province).select_related(
+        "assessment"
+    ).prefetch_related("assessment__results"):
+        current[registration.unit_id] = {r.criterion_id: r.self_value for r in registration.assessment.results.all()}
+    labels = {ResultValue.MET: "Đạt", ResultValue.NOT_MET: "Không đạt", ResultValue.PENDING: ""}
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = SHEET
+    header = ["Mã phường", "Tên đơn vị", "Quận, huyện"] + [f"TC{c.number}" for c in criteria]
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="1B4332")
+    for unit in units:
+        values = current.get(unit.pk, {})
+        sheet.append([unit.code, unit.name, unit.district.name if unit.district_id else ""]
+                     + [labels[values.get(c.pk, ResultValue.PENDING)] for c in criteria])
+    for row in sheet.iter_rows(min_row=2, max_col=1):
+        row[0].number_format = "@"  # codes keep their leading zeros
+    sheet.freeze_panes = "D2"
+    sheet.column_dimensions["A"].width = 11
+    sheet.column_dimensions["B"].width = 28
+    sheet.column_dimensions["C"].width = 22
+    for index in range(4, 4 + len(criteria)):
+        sheet.column_dimensions[get_column_letter(index)].width = 10
+    validation = DataValidation(type="list", formula1='"Đạt,Không đạt"', allow_blank=True,
+                                error=_("Choose Đạt or Không đạt, or leave the cell empty."),
+                                errorTitle=_("Not a result"), showErrorMessage=True)
+    sheet.add_data_validation(validation)
+    last = max(sheet.max_row, 2) + 200  # room for units added by hand
+    validation.add(f"D2:{get_column_letter(3 + len(criteria))}{last}")
+
+    legend = workbook.create_sheet("Tiêu chí")
+    legend.append(["TC", "Tiêu chí", "English", "Hướng dẫn"])
+    for criterion in criteria:
+        legend.append([f"TC{criterion.number}", criterion.title, criterion.title_en, criterion.guidance])
+    for cell in legend[1]:
+        cell.font = Font(bold=True)
+    for column, width in zip("ABCD", (6, 70, 60, 90)):
+        legend.column_dimensions[column].width = width
+
+    notes = workbook.create_sheet("Hướng dẫn")
+    for line in [
+        f"Năm {year.year} · {province.name} · {year.catalogue.title}",
+        "Mỗi dòng là một đơn vị: giữ nguyên cột Mã phường; các cột TC1… nhận Đạt, Không đạt hoặc để trống "
+        "(chưa đánh giá).",
+        "Đơn vị chưa đăng ký sẽ được đăng ký khi nhập có kết quả; dòng không có kết quả nào được bỏ qua.",
+        "Chỉ thay đổi được bản tự đánh giá đang ở trạng thái Nháp hoặc Trả lại.",
+        "Có thể lưu thành CSV (UTF-8) nếu cần; giữ nguyên dòng tiêu đề.",
+    ]:
+        notes.append([line])
+    notes.column_dimensions["A"].width = 120
+    workbook.save(target)

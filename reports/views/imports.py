@@ -1,0 +1,111 @@
+"""Provincial spreadsheets in: a template, an upload with a dry-run preview, then apply."""
+
+import logging
+import secrets
+import tempfile
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from criteria.access import get_province_for_user, get_year_or_404, scope_for
+from criteria.forms import body_exceeds
+from criteria.workflow import PROVINCE_ROLES
+
+from ..importers import ImportRefused, apply_plan, build_plan, read_upload, write_template
+
+log = logging.getLogger("kieumau.imports")
+SESSION_KEY = "kieumau-import"
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Spreadsheet (XLSX or CSV)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,.txt"}),
+    )
+
+
+def _context(request, year, code):
+    year = get_year_or_404(year)
+    province = get_province_for_user(request.user, year, code)
+    scope = scope_for(request.user)
+    return year, province, scope
+
+
+def _require_importer(scope):
+    if scope.role not in PROVINCE_ROLES:
+        raise PermissionDenied(_("Imports write the province's self-assessment: only its police (or an "
+                                 "administrator) import."))
+
+
+def template(request, year, code):
+    """The XLSX template of the province: its eligible units, the criteria as columns, value lists."""
+    year, province, _scope = _context(request, year, code)
+    handle = tempfile.TemporaryFile()
+    write_template(year, province, handle)
+    handle.seek(0)
+    return FileResponse(
+        handle, as_attachment=True, filename=f"kieumau-mau-nhap-{year.year}-{province.code}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def upload(request, year, code):
+    """Upload a file and see what importing it would do; nothing is written yet."""
+    year, province, scope = _context(request, year, code)
+    _require_importer(scope)
+    form, plan, error, token = UploadForm(), None, None, None
+    if request.method == "POST":
+        if body_exceeds(request, settings.IMPORT_MAX_BYTES):
+            error = _("The file is too large: the limit is %(limit)s.") % {
+                "limit": filesizeformat(settings.IMPORT_MAX_BYTES)}
+        else:
+            form = UploadForm(request.POST, request.FILES)
+            if form.is_valid():
+                upload = form.cleaned_data["file"]
+                try:
+                    header, rows = read_upload(upload)
+                except ImportRefused as exc:
+                    error = str(exc)
+                else:
+                    plan = build_plan(year, province, header, rows, upload.name)
+                    if plan.ok and plan.has_changes:
+                        token = secrets.token_urlsafe(16)
+                        request.session[SESSION_KEY] = {
+                            "token": token, "year": year.year, "province": province.code,
+                            "filename": upload.name, "header": header, "rows": rows,
+                        }
+    return render(request, "reports/import.html", {
+        "year": year, "province": province, "form": form, "plan": plan, "error": error, "token": token,
+    }, status=400 if error else 200)
+
+
+@require_POST
+def apply(request, year, code):
+    """Apply the previewed file, all or nothing."""
+    year, province, scope = _context(request, year, code)
+    _require_importer(scope)
+    pending = request.session.get(SESSION_KEY)
+    if not pending or pending["token"] != request.POST.get("token") or (
+        pending["year"], pending["province"]) != (year.year, province.code):
+        messages.error(request, _("This import is no longer waiting to be applied: upload the file again."))
+        return redirect("reports:import", year=year.year, code=province.code)
+    try:
+        plan = apply_plan(year, province, pending["header"], [tuple(r) for r in pending["rows"]], scope=scope,
+                          filename=pending["filename"])
+    except ImportRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("reports:import", year=year.year, code=province.code)
+    del request.session[SESSION_KEY]
+    log.info("import user=%s year=%s province=%s file=%s created=%s changed=%s", request.user.get_username(),
+             year.year, province.code, pending["filename"], len(plan.creates), len(plan.changes))
+    messages.success(request, _("Imported %(file)s: %(created)s wards registered, %(changed)s assessments changed.")
+                     % {"file": pending["filename"], "created": len(plan.creates), "changed": len(plan.changes)})
+    return redirect("reports:province", year=year.year, code=province.code)
