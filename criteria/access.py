@@ -137,6 +137,16 @@ def get_ward_for_user(user, code, year):
     return unit, year.is_open
 
 
+def get_unit_for_user(user, period, code):
+    """The unit `code` of administrative `period`, or 404 when the user may not see it."""
+    if period not in Period.values:
+        raise Http404(_("No such administrative period."))
+    unit = scope_for(user).units(period).select_related("province", "district").filter(code=code).first()
+    if unit is None:
+        raise Http404(_("No such ward."))
+    return unit
+
+
 def get_assessment_for_user(user, code, year):
     """The assessment of ward `code` in `year`, or 404 (not visible, or not registered)."""
     unit, _can_edit = get_ward_for_user(user, code, year)

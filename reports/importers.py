@@ -35,7 +35,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from criteria.models import Registration, ResultValue, Stage, Status
 from criteria.workflow import Entry, register, save_results
-from wards.models import Unit
+from wards.lineage import successors_of
+from wards.models import Period, Unit
 from wards.text import fold
 
 SHEET = "Nhập liệu"
@@ -305,6 +306,12 @@ def build_plan(year, province, header, rows, filename=""):
 
 
 def _unknown_code_message(code, year):
+    if year.period == Period.CURRENT:
+        legacy = Unit.objects.filter(period=Period.LEGACY, code=code).first()
+        if legacy is not None:
+            became = ", ".join(f"{u.name} ({u.code})" for u in successors_of(legacy))
+            return _("%(code)s is a code from before 1 July 2025 (%(unit)s); for %(year)s use the current unit it "
+                     "became: %(became)s.") % {"code": code, "unit": legacy.name, "year": year.year, "became": became}
     return _("No ward has the code %(code)s in %(year)s's administrative units.") % {"code": code, "year": year.year}
 
 

@@ -6,6 +6,7 @@ from .views import dashboards, exports, imports
 
 app_name = "reports"
 urlpatterns = [
+    path("targets/", dashboards.targets, name="targets"),
     path("<int:year>/", dashboards.national, name="national"),
     path("<int:year>/summary.json", exports.summary_json, name="summary_json"),
     path("<int:year>/export/<slug:identifier>.<str:fmt>", exports.export, name="export"),

@@ -174,3 +174,37 @@ class Unit(models.Model):
     def make_search_text(name, code, district_name, province_short_name):
         """Folded name, code, district and province, so any of them finds the unit."""
         return fold(f"{name} {code} {district_name} {province_short_name}")
+
+
+class Lineage(models.Model):
+    """A legacy unit became (part of) a current one on 1 July 2025.
+
+    Most legacy units merged whole into one current unit; some were split between
+    several, and then `is_main` marks the one the official mapping names by default.
+    Assessments stay on the unit they were made for: lineage only lets the
+    software trace them to today's map.
+    """
+
+    legacy = models.ForeignKey(
+        Unit, verbose_name=_("unit before 1 July 2025"), on_delete=models.CASCADE, related_name="successor_links",
+        limit_choices_to={"period": Period.LEGACY},
+    )
+    current = models.ForeignKey(
+        Unit, verbose_name=_("unit from 1 July 2025"), on_delete=models.CASCADE, related_name="predecessor_links",
+        limit_choices_to={"period": Period.CURRENT},
+    )
+    is_main = models.BooleanField(
+        _("main successor"), default=True,
+        help_text=_("For a legacy unit split between several current ones: the one named by default."),
+    )
+
+    class Meta:
+        verbose_name = _("lineage link")
+        verbose_name_plural = _("lineage links")
+        constraints = [
+            models.UniqueConstraint(fields=["legacy", "current"], name="lineage_unique_pair"),
+        ]
+        indexes = [models.Index(fields=["current"], name="lineage_current")]
+
+    def __str__(self):
+        return f"{self.legacy} → {self.current}"

@@ -4,8 +4,11 @@ The package carries the legacy set (63 provinces with districts, valid until
 2025-06-30) and the current set (34 provinces, from 2025-07-01), with official
 codes, plus the official old-to-new province mapping. Nothing here is typed by hand.
 
+It also loads the lineage: which current unit(s) each legacy unit became.
+
 `sync_reference_data()` is idempotent: it creates what is missing, updates what
-differs, and never deletes a unit (assessments may point at it).
+differs, and never deletes anything (assessments point at units; nothing here
+touches an assessment or its history).
 """
 
 from collections import Counter
@@ -15,7 +18,7 @@ from django.db import transaction
 from vietnamadminunits.converter import converter_2025
 from vietnamadminunits.database import get_data
 
-from .models import District, DistrictKind, Period, Province, ProvinceKind, Unit, UnitKind
+from .models import District, DistrictKind, Lineage, Period, Province, ProvinceKind, Unit, UnitKind
 
 UNIT_KINDS = {
     "Phường": UnitKind.WARD,
@@ -51,17 +54,17 @@ def read_package():
     legacy_rows = get_data(
         fields=[
             "provinceCode", "province", "provinceShort", "provinceKey",
-            "districtCode", "district", "districtShort", "districtType",
-            "wardCode", "ward", "wardShort", "wardType",
+            "districtCode", "district", "districtShort", "districtType", "districtKey",
+            "wardCode", "ward", "wardShort", "wardType", "wardKey",
         ],
         table="admin_units_legacy",
     )
     current_rows = get_data(
         fields=["provinceCode", "province", "provinceShort", "provinceKey",
-                "wardCode", "ward", "wardShort", "wardType"],
+                "wardCode", "ward", "wardShort", "wardType", "wardKey"],
         table="admin_units",
     )
-    provinces, districts, units, keys = {}, {}, {}, {}
+    provinces, districts, units, keys, unit_keys = {}, {}, {}, {}, {}
     for period, rows in ((Period.LEGACY, legacy_rows), (Period.CURRENT, current_rows)):
         for row in rows:
             pkey = (period, row["provinceCode"])
@@ -82,6 +85,10 @@ def read_package():
                 # Island districts (Bạch Long Vĩ, Cồn Cỏ, Hoàng Sa, Lý Sơn, Côn Đảo) had no
                 # communes below them in the legacy set.
                 continue
+            if period == Period.LEGACY:
+                unit_keys[f"{row['provinceKey']}_{row['districtKey']}_{row['wardKey']}"] = row["wardCode"]
+            else:
+                unit_keys[(row["provinceKey"], row["wardKey"])] = row["wardCode"]
             units[(period, row["wardCode"])] = {
                 "province": pkey,
                 "district": row["districtCode"] if period == Period.LEGACY else None,
@@ -96,7 +103,29 @@ def read_package():
             successors[(Period.LEGACY, keys[(Period.LEGACY, legacy_key)])] = (Period.CURRENT, current_code)
     for pkey in provinces:
         provinces[pkey]["successor"] = successors.get(pkey)
-    return provinces, districts, units
+    return provinces, districts, units, _lineage(unit_keys)
+
+
+def _lineage(unit_keys):
+    """{(legacy code, current code): is_main} from the package's official 2025 mapping.
+
+    Most legacy units went whole into one current unit; a split one lists every
+    current unit it went into and which is the default.
+    """
+    pairs = {}
+    for province_key, wards in converter_2025.DICT_PROVINCE_WARD_NO_DIVIDED.items():
+        for ward_key, legacy_keys in wards.items():
+            current = unit_keys[(province_key, ward_key)]
+            for legacy_key in legacy_keys:
+                if legacy_key in unit_keys:  # island districts had no communes to map
+                    pairs[(unit_keys[legacy_key], current)] = True
+    for province_key, split in converter_2025.DICT_PROVINCE_WARD_DIVIDED.items():
+        for legacy_key, parts in split.items():
+            if legacy_key not in unit_keys:
+                continue
+            for part in parts:
+                pairs[(unit_keys[legacy_key], unit_keys[(province_key, part["newWardKey"])])] = part["isDefaultNewWard"]
+    return pairs
 
 
 def _sync(model, wanted, existing, report, label):
@@ -125,7 +154,7 @@ def _sync(model, wanted, existing, report, label):
 
 @transaction.atomic
 def sync_reference_data():
-    provinces, districts, units = read_package()
+    provinces, districts, units, lineage = read_package()
     report = SyncReport()
 
     existing = {(p.period, p.code): p for p in Province.objects.all()}
@@ -175,4 +204,20 @@ def sync_reference_data():
             "search_text": Unit.make_search_text(v["name"], code, district_name, province_short[v["province"]]),
         }
     _sync(Unit, wanted_units, {(u.period, u.code): u for u in Unit.objects.all()}, report, "units")
+
+    unit_ids = {(period, code): pk for pk, period, code in Unit.objects.values_list("pk", "period", "code")}
+    _sync(
+        Lineage,
+        {
+            (unit_ids[(Period.LEGACY, legacy)], unit_ids[(Period.CURRENT, current)]): {
+                "legacy_id": unit_ids[(Period.LEGACY, legacy)],
+                "current_id": unit_ids[(Period.CURRENT, current)],
+                "is_main": is_main,
+            }
+            for (legacy, current), is_main in lineage.items()
+        },
+        {(link.legacy_id, link.current_id): link for link in Lineage.objects.all()},
+        report,
+        "lineage links",
+    )
     return report

@@ -7,6 +7,7 @@ from . import views
 app_name = "wards"
 urlpatterns = [
     path("search/", views.search, name="search"),
+    path("unit/<str:period>/<str:code>/", views.unit, name="unit"),
     path("<str:code>/<int:year>/", views.ward, name="ward"),
     path("<str:code>/<int:year>/assess/<str:stage>/", entry.assess, name="assess"),
     path("<str:code>/<int:year>/submit/", transitions.submit_assessment, name="submit"),

@@ -1,34 +1,45 @@
 from itertools import groupby
 
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from criteria.access import get_ward_for_user, get_year_or_404, scope_for
+from criteria.access import get_unit_for_user, get_ward_for_user, get_year_or_404, scope_for
 from criteria.forms import ReasonForm
-from criteria.models import ProgrammeYear, Stage, Status
+from criteria.models import ProgrammeYear, Registration, Stage, Status
 from criteria.scoring import band_label, band_of
 from criteria.workflow import available_transitions, editable_stage, missing_values
-
 from reports.dashboard import ward_years
 from reports.summary import programme_years
 
+from .lineage import predecessors_of, successors_of, with_lineage
 from .models import Period
 
 SEARCH_LIMIT = 50
 
 
 def ward(request, code, year):
-    """One ward's results for a year: every criterion, both stages, bands, notes, files, actions."""
+    """One ward's results for a year: every criterion, both stages, bands, notes, files, actions.
+
+    A code of the other administrative period (a legacy code in 2025, say) leads to
+    that unit's page, which says what it became or was formed from.
+    """
     year = get_year_or_404(year)
-    unit, can_edit = get_ward_for_user(request.user, code, year)
+    try:
+        unit, can_edit = get_ward_for_user(request.user, code, year)
+    except Http404:
+        other = Period.LEGACY if year.period == Period.CURRENT else Period.CURRENT
+        get_unit_for_user(request.user, other, code)  # 404 unless the user may see it there
+        return redirect("wards:unit", period=other, code=code)
     registration = unit.registrations.filter(year=year).select_related("assessment").first()
     assessment = getattr(registration, "assessment", None)
     criteria = list(year.catalogue.criteria.select_related("group").order_by("group__position", "number"))
     size = len(criteria)
     scope = scope_for(request.user)
+    years = programme_years()
     context = {
         "year": year, "unit": unit, "registration": registration, "assessment": assessment, "size": size,
-        "all_years": ward_years(unit, programme_years()),
+        "all_years": ward_years(unit, years), **lineage_context(unit, years),
     }
     if assessment is None:
         context["can_register"] = can_edit and scope.provinces(year.period).filter(pk=unit.province_id).exists()
@@ -38,7 +49,6 @@ def ward(request, code, year):
     for evidence in assessment.evidence.current().order_by("uploaded_at"):
         files.setdefault(evidence.criterion_id, []).append(evidence)
     rows = [(c, results.get(c.pk), files.get(c.pk, [])) for c in criteria]
-    stage = editable_stage(scope, assessment)
     transitions = available_transitions(scope, assessment)
     returned = None
     if assessment.status == Status.RETURNED:
@@ -48,7 +58,7 @@ def ward(request, code, year):
         expected_band=band_label(band_of(assessment.self_met, size), size),
         verified_band=band_label(band_of(assessment.verified_met, size), size),
         difference=assessment.verified_met - assessment.self_met,
-        editable_stage=stage,
+        editable_stage=editable_stage(scope, assessment),
         transitions=transitions,
         missing=missing_values(assessment, Stage.SELF if "submit" in transitions else Stage.VERIFIED)
         if transitions & {"submit", "verify"} else [],
@@ -58,23 +68,52 @@ def ward(request, code, year):
     return render(request, "wards/ward.html", context)
 
 
+def lineage_context(unit, years):
+    """What a unit became (legacy) or was formed from (current), with the results of the other side."""
+    latest = {}
+    for y in years:
+        latest[y.period] = y  # years are oldest first: the last one of each period wins
+    if unit.period == Period.LEGACY:
+        return {"successors": successors_of(unit), "latest_current": latest.get(Period.CURRENT)}
+    predecessors = predecessors_of(unit)
+    legacy_years = [y for y in years if y.period == Period.LEGACY]
+    results = {}
+    registrations = Registration.objects.filter(unit__in=predecessors, year__in=legacy_years).select_related(
+        "assessment")
+    for registration in registrations:
+        results[(registration.unit_id, registration.year_id)] = registration.assessment
+    sizes = {y.pk: y.size for y in legacy_years}
+    rows = []
+    for predecessor in predecessors:
+        cells = []
+        for y in legacy_years:
+            assessment = results.get((predecessor.pk, y.pk))
+            cells.append((y, assessment, sizes[y.pk]))
+        rows.append((predecessor, cells))
+    return {"predecessors": rows, "legacy_years": legacy_years}
+
+
+def unit(request, period, code):
+    """A unit whatever the year: what it is, what it became or came from, its results over the years."""
+    unit = get_unit_for_user(request.user, period, code)
+    years = programme_years()
+    return render(request, "wards/unit.html", {
+        "unit": unit, "all_years": ward_years(unit, years), **lineage_context(unit, years),
+    })
+
+
 def search(request):
-    """Find units by name or code, with or without diacritics, within the user's scope."""
+    """Find units by old or new name or code, with or without diacritics, within the user's scope."""
     scope = scope_for(request.user)
     query = request.GET.get("q", "").strip()[:100]
-    latest = {
-        period: ProgrammeYear.objects.filter(period=period).order_by("-year").values_list("year", flat=True).first()
-        for period in Period
-    }
     units = []
     if query:
         for period in Period:
-            units += list(
-                scope.units(period).search(query).select_related("province", "district").order_by("code")[:SEARCH_LIMIT]
-            )
+            found = scope.units(period).search(query).select_related("province", "district").order_by("code")
+            units += list(with_lineage(found)[:SEARCH_LIMIT])
     return render(
         request,
         "wards/search.html",
-        {"query": query, "units": units, "latest": latest, "limit": SEARCH_LIMIT,
-         "title": _("Find a ward")},
+        {"query": query, "units": units, "limit": SEARCH_LIMIT, "title": _("Find a ward"),
+         "has_years": ProgrammeYear.objects.exists()},
     )

@@ -1,4 +1,5 @@
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -6,10 +7,11 @@ from criteria.access import get_province_for_user, get_year_or_404, scope_for
 from criteria.models import ProgrammeYear
 from criteria.scoring import band_label
 from criteria.workflow import PROVINCE_ROLES
-from wards.models import Province
+from wards.models import Period, Province, UnitKind
 
-from .. import dashboard
+from .. import current_map, dashboard
 from ..charts import Series, bar_chart
+from ..current_map import CARRY_OVER_RULE, roll_up
 from ..exporters import EXPORTERS
 from ..filters import ProvinceTableForm, WardFilter
 from ..summary import programme_years, province_wards, year_summary
@@ -99,8 +101,28 @@ def national(request, year):
         label_width=130,
         bar_height=8,
     )
-    context.update(scope=scope, table=table, rows=rows)
+    current_map = year.period == Period.LEGACY and request.GET.get("map") == "current"
+    context.update(
+        table=table,
+        rows=rows,
+        current_map=current_map,
+        current_rows=roll_up(context["summary"], context["years"], year.eligible_kinds) if current_map else None,
+        carry_over_rule=CARRY_OVER_RULE,
+    )
     return render(request, "reports/national.html", context)
+
+
+def targets(request):
+    """Progress towards the 2025 and 2030 targets on today's map, province by province."""
+    scope = scope_for(request.user)
+    provinces = scope.provinces(Period.CURRENT)
+    years = programme_years()
+    latest, kinds, rows, total = current_map.targets(provinces, years)
+    return render(request, "reports/targets.html", {
+        "latest": latest, "kinds": [UnitKind(k).label for k in kinds], "rows": rows, "total": total,
+        "scope": scope, "carry_over_rule": CARRY_OVER_RULE,
+        "legacy_years": [y.year for y in years if y.period == Period.LEGACY],
+    })
 
 
 def province(request, year, code):
@@ -108,7 +130,12 @@ def province(request, year, code):
     year = get_year_or_404(year)
     province = get_province_for_user(request.user, year, code)
     one = Province.objects.filter(pk=province.pk)
-    context = _shared(request, year, one, one, own_map_only=True)
+    if province.period == Period.CURRENT:
+        # A current province's trend runs from 2023: its predecessors' years are carried over.
+        with_predecessors = Province.objects.filter(Q(pk=province.pk) | Q(successor=province))
+        context = _shared(request, year, one, with_predecessors)
+    else:
+        context = _shared(request, year, one, one, own_map_only=True)
     wards = WardFilter(request.GET, queryset=province_wards(year, province), size=context["size"])
     page = Paginator(wards.qs if wards.is_valid() else province_wards(year, province).none(), WARDS_PER_PAGE)
     context.update(

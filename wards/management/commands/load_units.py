@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db.models import Count, Q
 
-from wards.models import District, Period, Province, Unit, UnitKind
+from wards.models import District, Lineage, Period, Province, Unit, UnitKind
 from wards.reference import sync_reference_data
 
 
@@ -10,7 +10,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         report = sync_reference_data()
-        for label in ("provinces", "districts", "units"):
+        for label in ("provinces", "districts", "units", "lineage links"):
             self.stdout.write(
                 f"{label}: {report.created[label]:,} created, {report.updated[label]:,} updated, "
                 f"{report.unchanged[label]:,} unchanged"
@@ -24,7 +24,13 @@ class Command(BaseCommand):
             kinds = ", ".join(f"{units[k.value]:,} {k.value}" for k in UnitKind if units[k.value])
             districts = District.objects.filter(province__period=period).count()
             self.stdout.write(
-                f"{period.label}: {Province.objects.filter(period=period).count()} provinces, "
+                f"{period.value} set: {Province.objects.filter(period=period).count()} provinces, "
                 + (f"{districts:,} districts, " if districts else "")
                 + f"{units['total']:,} units ({kinds})"
             )
+        links = Lineage.objects.count()
+        split = Lineage.objects.filter(is_main=False).values("legacy").distinct().count()
+        self.stdout.write(
+            f"Lineage: {links:,} links from {Lineage.objects.values('legacy').distinct().count():,} legacy units "
+            f"to {Lineage.objects.values('current').distinct().count():,} current ones; {split:,} legacy units split."
+        )
