@@ -25,3 +25,23 @@ class LanguageMiddleware:
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         translation.deactivate()
         return response
+
+
+class ContentSecurityPolicyMiddleware:
+    """Send the Content-Security-Policy of settings.CONTENT_SECURITY_POLICY on every response.
+
+    The Django admin's templates carry a few inline styles, so its pages (staff only)
+    allow inline style; every other page allows none.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.policy = settings.CONTENT_SECURITY_POLICY
+        self.admin_policy = self.policy.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.policy and "Content-Security-Policy" not in response:
+            admin = request.path.startswith("/admin/")
+            response["Content-Security-Policy"] = self.admin_policy if admin else self.policy
+        return response

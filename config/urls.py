@@ -6,8 +6,13 @@ from django.views.i18n import set_language
 
 from reports.views import dashboards as report_views
 
+from . import views as platform_views
+
+handler500 = "config.views.server_error"
+
 urlpatterns = [
     path("", report_views.home, name="home"),
+    path("healthz", platform_views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

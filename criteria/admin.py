@@ -65,7 +65,8 @@ class QuotaAdmin(admin.ModelAdmin):
     list_display = ["year", "province", "amount"]
     list_filter = ["year"]
     list_select_related = ["province", "year"]
-    autocomplete_fields = ["province"]
+    # A plain select (97 provinces): the autocomplete widget fails with a 500 when a
+    # posted value is not a number (Django re-renders it with the bad value).
 
 
 @admin.register(Registration)
@@ -107,7 +108,6 @@ class AssessmentAdmin(admin.ModelAdmin):
 class ProfileInline(admin.StackedInline):
     model = Profile
     can_delete = False
-    autocomplete_fields = ["province"]
 
 
 User = get_user_model()

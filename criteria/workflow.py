@@ -13,6 +13,7 @@ Every change goes through here so that the rules hold everywhere:
 - every change is recorded in the history with who, when and why.
 """
 
+import logging
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -24,6 +25,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from .access import Role
 from .models import Assessment, Evidence, Quota, Registration, Result, ResultValue, Stage, Status
+
+audit = logging.getLogger("kieumau.audit")
 
 STAGE_FIELDS = {
     Stage.SELF: ("self_value", "self_note"),
@@ -89,19 +92,33 @@ def editable_stage(scope, assessment):
 
 def _lock(assessment, version):
     """The assessment, locked for this transaction; ConflictError if it moved past `version`."""
-    locked = Assessment.objects.select_for_update().select_related("registration__year").get(pk=assessment.pk)
+    locked = (
+        Assessment.objects.select_for_update()
+        .select_related("registration__year", "registration__unit")
+        .get(pk=assessment.pk)
+    )
     if version is not None and locked.version != version:
         raise ConflictError(locked)
     return locked
 
 
-def _bump(assessment, by, reason):
-    """Save the assessment as a new version, recording who and why in its history."""
+def _bump(assessment, by, reason, action):
+    """Save the assessment as a new version, recording who and why in its history and the log."""
     assessment.version += 1
     assessment.updated_by = by
     assessment._change_reason = reason
     assessment._history_user = by
     assessment.save()
+    log(action, by, assessment.registration, status=assessment.status, version=assessment.version)
+
+
+def log(action, user, registration, **fields):
+    """One structured line per change: who, what, which ward and year."""
+    audit.info(
+        action,
+        extra={"action": action, "user": getattr(user, "username", None), "ward": registration.unit.code,
+               "period": registration.unit.period, "year": registration.year.year, **fields},
+    )
 
 
 # --- registration ---------------------------------------------------------------------
@@ -136,6 +153,7 @@ def register(year, unit, *, by=None):
     assessment._change_reason = _("Registered")
     assessment._history_user = by
     assessment.save()
+    log("register", by, registration)
     quota = Quota.objects.filter(year=year, province=unit.province).values_list("amount", flat=True).first()
     registered = Registration.objects.filter(year=year, unit__province=unit.province).aggregate(n=Count("pk"))["n"]
     return Registered(registration=registration, quota=quota, registered=registered)
@@ -185,7 +203,7 @@ def save_results(assessment, stage, entries, *, by, version, scope=None, reason=
     bulk_update_with_history(
         to_update, Result, [value_field, note_field], default_user=by, default_change_reason=reason, default_date=now
     )
-    _bump(locked, by, reason)
+    _bump(locked, by, reason, f"save_{stage.value}")
     locked.rescore()
     return locked, len(to_create) + len(to_update)
 
@@ -287,7 +305,7 @@ def submit(assessment, *, scope, version):
     _require_complete(locked, Stage.SELF)
     locked.status = Status.SUBMITTED
     locked.submitted_at = timezone.now()
-    _bump(locked, scope.user, _("Submitted by the province"))
+    _bump(locked, scope.user, _("Submitted by the province"), "submit")
     return locked
 
 
@@ -298,7 +316,7 @@ def verify(assessment, *, scope, version):
     _require_complete(locked, Stage.VERIFIED)
     locked.status = Status.VERIFIED
     locked.verified_at = timezone.now()
-    _bump(locked, scope.user, _("Verified by the ministry"))
+    _bump(locked, scope.user, _("Verification confirmed by the ministry"), "verify")
     return locked
 
 
@@ -308,7 +326,7 @@ def return_to_province(assessment, *, scope, version, reason):
     reason = _require_reason(reason)
     locked = _begin("return", assessment, scope, version)
     locked.status = Status.RETURNED
-    _bump(locked, scope.user, reason)
+    _bump(locked, scope.user, reason, "return")
     return locked
 
 
@@ -319,7 +337,7 @@ def reopen(assessment, *, scope, version, reason):
     locked = _begin("reopen", assessment, scope, version)
     locked.status = Status.SUBMITTED
     locked.verified_at = None
-    _bump(locked, scope.user, reason)
+    _bump(locked, scope.user, reason, "reopen")
     return locked
 
 
@@ -351,6 +369,7 @@ def attach_evidence(assessment, criterion, upload, *, scope, content_type):
     evidence._change_reason = _("File attached")
     evidence._history_user = scope.user
     evidence.save()
+    log("attach_evidence", scope.user, locked.registration, criterion=criterion.number, file=evidence.original_name)
     return evidence
 
 
@@ -364,4 +383,5 @@ def remove_evidence(evidence, *, scope):
     evidence._change_reason = _("File removed")
     evidence._history_user = scope.user
     evidence.save()
+    log("remove_evidence", scope.user, locked.registration, file=evidence.original_name)
     return evidence

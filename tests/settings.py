@@ -4,6 +4,7 @@ Everything else (database from DATABASE_URL, languages, middleware) is the app's
 """
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key")
 
@@ -22,7 +23,18 @@ WHITENOISE_AUTOREFRESH = True
 # On SQLite, test in a file rather than in memory: the concurrency tests write from
 # several threads and the browser tests serve from another thread, as in real use.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-kieumau.sqlite3")}  # noqa: F405
+    TEST_DATABASE = VAR_DIR / "test-kieumau.sqlite3"  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(TEST_DATABASE)}  # noqa: F405
+    # A run killed half-way leaves the write-ahead log behind; the next run's fresh
+    # database must not inherit it.
+    for leftover in ("-wal", "-shm", "-journal"):
+        Path(f"{TEST_DATABASE}{leftover}").unlink(missing_ok=True)
 
 # Threads in the tests open their own connections: close them at the end of each request.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# The test client and the live server speak plain HTTP; production's HTTPS settings
+# are checked by `check --deploy` in tests/test_production.py instead.
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0

@@ -63,6 +63,7 @@ NOROLE = 403  # logged in, but without a role: nothing to see
 P404 = (200, 404)  # a provincial user: own province yes, other province "does not exist"
 
 SPECS = {
+    "healthz": Spec("GET", "none", {r: 200 for r in ROLES}),  # no session needed: the load balancer calls it
     "home": Spec("GET", "none", {"anonymous": LOGIN, "norole": NOROLE, "province": 302, "ministry": 302, "admin": 302}),
     "login": Spec("GET", "none", {"anonymous": 200, "norole": 302, "province": 302, "ministry": 302, "admin": 302}),
     "logout": Spec("POST", "none", {r: 302 for r in ROLES}),
@@ -81,6 +82,8 @@ SPECS = {
     "reports:import": Spec("GET", "province", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 403, "admin": 200}),
     "reports:import_apply": Spec("POST", "province", {"anonymous": LOGIN, "norole": NOROLE, "province": (302, 404), "ministry": 403, "admin": 302},
                                  data=lambda o: {"token": "none"}),
+    "reports:targets": Spec("GET", "none", {"anonymous": LOGIN, "norole": NOROLE, "province": 200, "ministry": 200, "admin": 200}),
+    "wards:unit": Spec("GET", "submitted", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
     "wards:search": Spec("GET", "none", {"anonymous": LOGIN, "norole": NOROLE, "province": 200, "ministry": 200, "admin": 200}),
     "wards:ward": Spec("GET", "submitted", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
     "wards:history": Spec("GET", "submitted", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
@@ -113,6 +116,8 @@ def url_kwargs(name, o):
         return {"year": 2023, "identifier": "summary", "fmt": "csv"}
     if name == "reports:summary_json":
         return {"year": 2023}
+    if name == "wards:unit":
+        return {"period": o["ward"].period, "code": o["ward"].code}
     if name == "wards:assess":
         return {**ward_kwargs(o), "stage": "self"}
     if name in ("wards:evidence", "wards:evidence_remove"):

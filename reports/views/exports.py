@@ -12,7 +12,7 @@ from criteria.access import get_province_for_user, get_year_or_404, scope_for
 from ..exporters import EXPORTERS, csv_chunks, write_xlsx
 from ..pdf import render_pdf
 
-log = logging.getLogger("kieumau.exports")
+log = logging.getLogger("kieumau.audit")
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -38,11 +38,10 @@ def build_exporter(request, year, identifier, fmt, province_code=None):
 
 def export(request, year, identifier, fmt):
     exporter = build_exporter(request, year, identifier, fmt, request.GET.get("province"))
-    log.info(
-        "export user=%s exporter=%s format=%s year=%s province=%s",
-        request.user.get_username(), identifier, fmt, exporter.year.year,
-        exporter.province.code if exporter.province else "-",
-    )
+    log.info("export", extra={
+        "action": "export", "user": request.user.get_username(), "exporter": identifier, "format": fmt,
+        "year": exporter.year.year, "province": exporter.province.code if exporter.province else None,
+    })
     filename = exporter.filename(fmt)
     if fmt == "csv":
         response = StreamingHttpResponse(

@@ -21,7 +21,7 @@ from criteria.workflow import PROVINCE_ROLES
 
 from ..importers import ImportRefused, apply_plan, build_plan, read_upload, write_template
 
-log = logging.getLogger("kieumau.imports")
+log = logging.getLogger("kieumau.audit")
 SESSION_KEY = "kieumau-import"
 
 
@@ -104,8 +104,10 @@ def apply(request, year, code):
         messages.error(request, str(exc))
         return redirect("reports:import", year=year.year, code=province.code)
     del request.session[SESSION_KEY]
-    log.info("import user=%s year=%s province=%s file=%s created=%s changed=%s", request.user.get_username(),
-             year.year, province.code, pending["filename"], len(plan.creates), len(plan.changes))
+    log.info("import", extra={
+        "action": "import", "user": request.user.get_username(), "year": year.year, "province": province.code,
+        "file": pending["filename"], "registered": len(plan.creates), "changed": len(plan.changes),
+    })
     messages.success(request, _("Imported %(file)s: %(created)s wards registered, %(changed)s assessments changed.")
                      % {"file": pending["filename"], "created": len(plan.creates), "changed": len(plan.changes)})
     return redirect("reports:province", year=year.year, code=province.code)

@@ -1,0 +1,42 @@
+"""Views of the platform itself: health check and error pages."""
+
+import sys
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
+from django.views.decorators.cache import never_cache
+
+
+@login_not_required
+@never_cache
+def healthz(request):
+    """200 when the database answers, 503 when it does not. No session, no login."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    return JsonResponse({"status": "ok", "database": "up"})
+
+
+def server_error(request):
+    """500, or 503 when the cause is the database being unreachable (it comes back by itself).
+
+    The pages are static: they must render with the database down.
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, DatabaseError) and _unreachable(error):
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "30"
+        return response
+    return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+def _unreachable(error):
+    """An OperationalError or InterfaceError: the connection, not the query, failed."""
+    from django.db import InterfaceError, OperationalError
+
+    return isinstance(error, (OperationalError, InterfaceError))
