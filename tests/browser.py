@@ -39,6 +39,7 @@ def make_driver(width=1280, height=900):
         "--disable-default-apps", "--lang=vi", f"--window-size={width},{height}",
     ]:
         options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # to read CSP violations back
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.implicitly_wait(2)
     return driver
@@ -100,6 +101,10 @@ class Browser:
 
     def text(self):
         return self.find("body").text
+
+    def console_errors(self):
+        """The browser console's errors so far (a Content-Security-Policy violation is one)."""
+        return [entry["message"] for entry in self.driver.get_log("browser") if entry["level"] == "SEVERE"]
 
     def screenshot(self, label):
         """Save the whole page as NN-label.png and return its path."""
