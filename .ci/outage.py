@@ -15,7 +15,6 @@ import os
 import re
 import secrets
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse

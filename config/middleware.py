@@ -1,4 +1,7 @@
+from urllib.parse import unquote
+
 from django.conf import settings
+from django.http import HttpResponseBadRequest
 from django.utils import translation
 
 
@@ -45,3 +48,20 @@ class ContentSecurityPolicyMiddleware:
             admin = request.path.startswith("/admin/")
             response["Content-Security-Policy"] = self.admin_policy if admin else self.policy
         return response
+
+
+class RejectNulMiddleware:
+    """Answer 400 to a URL or query string carrying a NUL character.
+
+    No name, code or search ever contains one, and PostgreSQL refuses them in text:
+    they would otherwise reach a query and turn a typo or a probe into a 500.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        raw = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or "%00" in raw or "\x00" in unquote(raw):
+            return HttpResponseBadRequest("Bad request: NUL character in the address.")
+        return self.get_response(request)

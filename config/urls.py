@@ -1,19 +1,28 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views.i18n import set_language
 
 from reports.views import dashboards as report_views
 
+from . import converters
+from .forms import LoginForm
 from . import views as platform_views
+
+register_converter(converters.UnitCode, "unit")
+register_converter(converters.ProvinceCode, "province")
 
 handler500 = "config.views.server_error"
 
 urlpatterns = [
     path("", report_views.home, name="home"),
     path("healthz", platform_views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

@@ -2,7 +2,6 @@
 
 import threading
 
-import pytest
 from django.db import connections
 
 from criteria.access import scope_for

@@ -6,7 +6,7 @@ these helpers only follow the lineage links between legacy and current units.
 
 from django.db.models import Prefetch
 
-from .models import Lineage, Unit
+from .models import Lineage
 
 
 def successors_of(unit):
