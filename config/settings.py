@@ -141,6 +141,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A fresh clone has no var/ yet (it is git-ignored): SQLite cannot create a file
+    # in a folder that does not exist.
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # Several requests may write at once (two people on one ward): wait for the
     # lock instead of failing at once, and let readers proceed during a write.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
