@@ -7,12 +7,14 @@ user's scope (a queryset of provinces); the national scope passes None, which
 spares the database a join.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Case, Count, F, Q, Sum, When
 
 from criteria.models import SUBMITTED_STATUSES, Assessment, Quota, Result, ResultValue, Status
 from criteria.scoring import band_keys, band_of
+
+from .summary import Figures
 
 NEAR_MISSES_PER_PAGE = 50
 
@@ -138,17 +140,11 @@ def near_misses(year, provinces, size, criteria, count, page=1):
 
 
 @dataclass
-class TrendRow:
-    year: object
-    size: int
-    registered: int = 0
-    quota: int = 0
-    expected: dict = field(default_factory=dict)
-    verified: dict = field(default_factory=dict)
+class TrendRow(Figures):
+    """One programme year's figures, for the trend."""
 
-    @property
-    def exceeded_by(self):
-        return self.registered - self.quota
+    year: object = None
+    size: int = 0
 
     @property
     def verified_full(self):
