@@ -352,23 +352,37 @@ def _require_editable(scope, assessment):
         )
 
 
-@transaction.atomic
 def attach_evidence(assessment, criterion, upload, *, scope, content_type):
-    """Store an uploaded file (already checked by the form) as evidence for one criterion."""
-    locked = _lock(assessment, None)
-    _require_editable(scope, locked)
-    evidence = Evidence(
-        assessment=locked,
-        criterion=criterion,
-        original_name=upload.name[:255],
-        content_type=content_type,
-        size=upload.size,
-        uploaded_by=scope.user,
-    )
-    evidence.file.save(upload.name, upload, save=False)
-    evidence._change_reason = _("File attached")
-    evidence._history_user = scope.user
-    evidence.save()
+    """Store an uploaded file (already checked by the form) as evidence for one criterion.
+
+    The file is written to storage before its row, inside the transaction; if the
+    transaction does not commit (a refusal, a database error, the commit itself
+    failing), the stored file is deleted again so that storage keeps no file that
+    no row points to. (Storage cannot take part in the database's transaction; an
+    outer transaction rolled back later would still leave the file behind.)
+    """
+    stored = []
+    try:
+        with transaction.atomic():
+            locked = _lock(assessment, None)
+            _require_editable(scope, locked)
+            evidence = Evidence(
+                assessment=locked,
+                criterion=criterion,
+                original_name=upload.name[:255],
+                content_type=content_type,
+                size=upload.size,
+                uploaded_by=scope.user,
+            )
+            evidence.file.save(upload.name, upload, save=False)
+            stored.append(evidence.file.name)
+            evidence._change_reason = _("File attached")
+            evidence._history_user = scope.user
+            evidence.save()
+    except BaseException:
+        for name in stored:
+            evidence.file.storage.delete(name)
+        raise
     log("attach_evidence", scope.user, locked.registration, criterion=criterion.number, file=evidence.original_name)
     return evidence
 

@@ -114,3 +114,33 @@ def test_removing_hides_but_keeps_the_file_and_its_history(client_as, hanoi, war
     assert evidence.history.count() == 2
     html = client.get(f"/wards/{ward.code}/2023/history/").content.decode()
     assert "a.pdf" in html
+
+
+def test_a_failed_save_leaves_no_stored_file_behind(hanoi, ward, monkeypatch):
+    """The file is written before its row: if the row cannot be saved, the file goes too."""
+    from django.db import DatabaseError
+
+    from criteria.access import scope_for
+    from criteria.models import Assessment, Criterion
+    from criteria.workflow import attach_evidence
+
+    assessment = Assessment.objects.get(registration__unit=ward)
+    criterion = Criterion.objects.get(catalogue=assessment.year.catalogue, number=18)
+    storage = Evidence._meta.get_field("file").storage
+    stored = []
+    original_save = storage.save
+
+    def remember(name, content, max_length=None):
+        stored.append(original_save(name, content, max_length=max_length))
+        return stored[-1]
+
+    def fail(self, *args, **kwargs):
+        raise DatabaseError("the disk is full")
+
+    monkeypatch.setattr(storage, "save", remember)
+    monkeypatch.setattr(Evidence, "save", fail)
+    with pytest.raises(DatabaseError):
+        attach_evidence(assessment, criterion, SimpleUploadedFile("a.pdf", PDF),
+                        scope=scope_for(hanoi), content_type="application/pdf")
+    assert len(stored) == 1 and not storage.exists(stored[0])
+    assert not Evidence.objects.exists()
