@@ -4,7 +4,6 @@ Everything else (database from DATABASE_URL, languages, middleware) is the app's
 """
 
 import os
-from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key")
 
@@ -20,15 +19,30 @@ MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 # On SQLite, test in a file rather than in memory: the concurrency tests write from
 # several threads and the browser tests serve from another thread, as in real use.
+# One file per test run (by process id), so that two runs in one checkout (the whole
+# suite in one terminal, a single test in another) never pull each other's tables
+# away; the files of runs that were killed half-way are cleared by the next run.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    TEST_DATABASE = VAR_DIR / "test-kieumau.sqlite3"  # noqa: F405
+    for leftover in VAR_DIR.glob("test-kieumau-*.sqlite3*"):  # noqa: F405
+        pid = leftover.name.removeprefix("test-kieumau-").split(".")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            leftover.unlink(missing_ok=True)
+    TEST_DATABASE = VAR_DIR / f"test-kieumau-{os.getpid()}.sqlite3"  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(TEST_DATABASE)}  # noqa: F405
-    # A run killed half-way leaves the write-ahead log behind; the next run's fresh
-    # database must not inherit it.
-    for leftover in ("-wal", "-shm", "-journal"):
-        Path(f"{TEST_DATABASE}{leftover}").unlink(missing_ok=True)
 
 # Threads in the tests open their own connections: close them at the end of each request.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

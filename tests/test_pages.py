@@ -93,6 +93,20 @@ def test_ward_page_shows_every_criterion_and_both_bands(client_as, hanoi):
     assert 'data-band="verified">—' not in html
 
 
+def test_codes_without_their_leading_zeros_are_the_same_codes(client_as, hanoi, nghean):
+    """Spreadsheets drop leading zeros: /provinces/1/ is province 01, /wards/4/ is ward 00004."""
+    client = client_as(hanoi)
+    short, full = client.get("/reports/2023/provinces/1/"), client.get("/reports/2023/provinces/01/")
+    assert short.status_code == full.status_code == 200
+    assert short.context["province"] == full.context["province"]
+    registration = registered("01")
+    short = registration.unit.code.lstrip("0")
+    assert len(short) < 5
+    page = client.get(f"/wards/{short}/2023/")
+    assert page.status_code == 200 and registration.unit.name in page.content.decode()
+    assert client_as(nghean).get(f"/wards/{short}/2023/").status_code == 404
+
+
 def test_ward_of_another_province_is_not_found(client_as, nghean):
     registration = registered("01")
     assert client_as(nghean).get(f"/wards/{registration.unit.code}/2023/").status_code == 404
