@@ -77,6 +77,12 @@ class RegistrationAdmin(admin.ModelAdmin):
     raw_id_fields = ["unit"]
     readonly_fields = ["created_by"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A registration's year and unit never change: its assessment, results and
+        # history belong to that ward and year (and repeat them for the dashboards).
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "year", "unit"] if obj is not None else fields
+
     def has_add_permission(self, request):
         # Registering opens the ward's assessment too: that happens on the province
         # pages (criteria.workflow.register), never as a bare row here.

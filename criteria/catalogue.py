@@ -12,6 +12,10 @@ from django.utils.translation import gettext as _
 
 WORKING_CATALOGUE = Path(__file__).parent / "data" / "working_catalogue.json"
 
+# Each assessment keeps the criteria it does not meet as bits of a 64-bit integer
+# (criterion n is bit n - 1): see Assessment.self_not_met.
+MAX_CRITERIA = 62
+
 
 def read_catalogue(path):
     try:
@@ -34,6 +38,9 @@ def validate_catalogue(data):
         raise ValidationError(_("The catalogue file lacks a required field: %(field)s") % {"field": exc}) from exc
     if not numbers:
         raise ValidationError(_("The catalogue has no criteria."))
+    if len(numbers) > MAX_CRITERIA:
+        raise ValidationError(_("A catalogue holds at most %(max)s criteria, not %(n)s.")
+                              % {"max": MAX_CRITERIA, "n": len(numbers)})
     if sorted(numbers) != list(range(1, len(numbers) + 1)):
         raise ValidationError(_("Criteria must be numbered 1 to %(n)s without gaps or repeats.") % {"n": len(numbers)})
     if len(set(positions)) != len(positions):

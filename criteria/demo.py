@@ -216,6 +216,8 @@ def load_demo_year():
             Assessment(
                 registration=r,
                 year=year,
+                unit=r.unit,
+                province=r.unit.province,
                 status=Status.VERIFIED if r.pk in verified_ids else Status.SUBMITTED,
                 submitted_at=submitted_at,
                 verified_at=verified_at if r.pk in verified_ids else None,

@@ -13,12 +13,14 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Func, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from wards.models import Period, Province, Unit, UnitKind
+
+from .catalogue import MAX_CRITERIA
 
 
 class CatalogueVersion(models.Model):
@@ -87,6 +89,7 @@ class Criterion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["catalogue", "number"], name="criterion_unique_number"),
             models.CheckConstraint(condition=Q(number__gte=1), name="criterion_number_positive"),
+            models.CheckConstraint(condition=Q(number__lte=MAX_CRITERIA), name="criterion_number_fits_a_mask"),
         ]
 
     def __str__(self):
@@ -260,37 +263,77 @@ class AssessmentQuerySet(models.QuerySet):
         return self.filter(year=year)
 
     def rescore(self):
-        """Recount met criteria of both stages for these assessments, in one UPDATE."""
+        """Recount met criteria and the criteria not met, of both stages, for these assessments, in one UPDATE."""
         results = Result.objects.filter(assessment=OuterRef("pk")).values("assessment")
 
         def met(field):
             count = results.annotate(n=Count("pk", filter=Q(**{field: ResultValue.MET}))).values("n")
             return Coalesce(Subquery(count), 0)
 
-        return self.update(self_met=met("self_value"), verified_met=met("verified_value"))
+        def not_met(field):
+            # One bit per criterion, so the sum of the bits is their bitwise OR.
+            bits = results.annotate(
+                bits=Sum(CriterionBit("criterion__number"), filter=Q(**{field: ResultValue.NOT_MET}))
+            ).values("bits")
+            return Coalesce(Subquery(bits, output_field=models.BigIntegerField()), 0)
+
+        return self.update(
+            self_met=met("self_value"),
+            verified_met=met("verified_value"),
+            self_not_met=not_met("self_value"),
+            verified_not_met=not_met("verified_value"),
+        )
+
+
+class CriterionBit(Func):
+    """The bit that stands for criterion number n in a not-met mask: 1 << (n - 1)."""
+
+    template = "(CAST(1 AS BIGINT) << (%(expressions)s - 1))"
+    output_field = models.BigIntegerField()
+
+
+def criteria_numbers(mask):
+    """The criterion numbers whose bits are set in `mask`, in order."""
+    numbers = []
+    while mask:
+        low = mask & -mask
+        numbers.append(low.bit_length())
+        mask ^= low
+    return numbers
 
 
 class Assessment(models.Model):
     """The assessment of one registered ward for one year.
 
-    `self_met` and `verified_met` are the number of criteria met at each stage. They
-    are derived from the results by a database aggregate (`rescore`) in the same
-    transaction as every change to the results, so that dashboards can count bands
-    over tens of thousands of assessments without re-reading every result.
+    `self_met` and `verified_met` are the number of criteria met at each stage, and
+    `self_not_met` and `verified_not_met` which criteria are not met (bit n - 1 for
+    criterion n). They are derived from the results by a database aggregate
+    (`rescore`) in the same transaction as every change to the results, so that
+    dashboards can count bands and criteria gaps over tens of thousands of
+    assessments without re-reading every result.
     """
 
     registration = models.OneToOneField(
         Registration, verbose_name=_("registration"), on_delete=models.PROTECT, related_name="assessment"
     )
-    # The registration's year, repeated here (it never changes) so that the dashboards
-    # select a year's assessments without joining every registration.
+    # The registration's year, unit and province, repeated here (they never change) so
+    # that the dashboards select and group a year's assessments without joining every
+    # registration and unit.
     year = models.ForeignKey(
         ProgrammeYear, verbose_name=_("programme year"), on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    province = models.ForeignKey(
+        Province, verbose_name=_("province"), on_delete=models.PROTECT, related_name="+", editable=False
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     version = models.PositiveIntegerField(_("version"), default=1)
     self_met = models.PositiveSmallIntegerField(_("criteria met (self-assessed)"), default=0, editable=False)
     verified_met = models.PositiveSmallIntegerField(_("criteria met (verified)"), default=0, editable=False)
+    self_not_met = models.BigIntegerField(_("criteria not met (self-assessed)"), default=0, editable=False)
+    verified_not_met = models.BigIntegerField(_("criteria not met (verified)"), default=0, editable=False)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -304,7 +347,9 @@ class Assessment(models.Model):
     )
 
     objects = AssessmentQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["self_met", "verified_met", "updated_at", "year"])
+    history = HistoricalRecords(excluded_fields=[
+        "self_met", "verified_met", "self_not_met", "verified_not_met", "updated_at", "year", "unit", "province",
+    ])
 
     class Meta:
         verbose_name = _("assessment")
@@ -315,7 +360,10 @@ class Assessment(models.Model):
         return str(self.registration)
 
     def save(self, *args, **kwargs):
-        self.year_id = self.registration.year_id
+        if self.unit_id is None:
+            self.year_id = self.registration.year_id
+            self.unit_id = self.registration.unit_id
+            self.province_id = self.registration.unit.province_id
         super().save(*args, **kwargs)
 
     @property
@@ -329,7 +377,15 @@ class Assessment(models.Model):
     def rescore(self):
         """Recount met criteria for both stages in the database and store them."""
         Assessment.objects.filter(pk=self.pk).rescore()
-        self.refresh_from_db(fields=["self_met", "verified_met"])
+        self.refresh_from_db(fields=["self_met", "verified_met", "self_not_met", "verified_not_met"])
+
+    @property
+    def self_not_met_numbers(self):
+        return criteria_numbers(self.self_not_met)
+
+    @property
+    def verified_not_met_numbers(self):
+        return criteria_numbers(self.verified_not_met)
 
 
 class Result(models.Model):

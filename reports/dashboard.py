@@ -7,11 +7,12 @@ user's scope (a queryset of provinces); the national scope passes None, which
 spares the database a join.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Case, Count, F, Q, Sum, When
 
-from criteria.models import SUBMITTED_STATUSES, Assessment, Quota, Result, ResultValue, Status
+from criteria.models import SUBMITTED_STATUSES, Assessment, Quota, Result, ResultValue, Status, criteria_numbers
 from criteria.scoring import band_keys, band_of
 
 from .summary import Figures
@@ -35,31 +36,36 @@ class Gap:
 def criteria_gaps(year, provinces, size, criteria):
     """Per criterion: how many assessed wards do not meet it, and how many 21/22 wards miss just it.
 
-    Only "not met" results count: results not yet assessed are no gap. One query
-    over the year's not-met results.
+    Only "not met" results count: results not yet assessed are no gap. Each
+    assessment keeps the criteria it does not meet as bit masks (see
+    Assessment.self_not_met), so one query groups the year's assessments with any
+    criterion not met by status, scores and masks; Python then counts the wards
+    per distinct mask and adds each mask's count to the criteria of its set bits.
     """
-    rows = (
-        Result.objects.filter(
-            Q(self_value=ResultValue.NOT_MET) | Q(verified_value=ResultValue.NOT_MET),
-            assessment__year=year,
-            assessment__status__in=SUBMITTED_STATUSES,
-        )
-        .filter(_in_scope(provinces, "assessment__registration__unit__province"))
+    groups = (
+        Assessment.objects.filter(year=year, status__in=SUBMITTED_STATUSES)
+        .filter(_in_scope(provinces, "province"))
+        .exclude(self_not_met=0, verified_not_met=0)
         .order_by()
-        .values("criterion")
-        .annotate(
-            expected=Count("pk", filter=Q(self_value=ResultValue.NOT_MET)),
-            verified=Count("pk", filter=Q(verified_value=ResultValue.NOT_MET, assessment__status=Status.VERIFIED)),
-            near_expected=Count("pk", filter=Q(self_value=ResultValue.NOT_MET, assessment__self_met=size - 1)),
-            near_verified=Count(
-                "pk",
-                filter=Q(verified_value=ResultValue.NOT_MET, assessment__status=Status.VERIFIED,
-                         assessment__verified_met=size - 1),
-            ),
-        )
+        .values_list("status", "self_met", "verified_met", "self_not_met", "verified_not_met")
+        .annotate(n=Count("pk"))
     )
-    by_criterion = {row.pop("criterion"): row for row in rows}
-    return [Gap(criterion=c, **by_criterion.get(c.pk, {})) for c in criteria]
+    masks = {"expected": Counter(), "near_expected": Counter(), "verified": Counter(), "near_verified": Counter()}
+    for status, self_met, verified_met, self_not_met, verified_not_met, n in groups:
+        masks["expected"][self_not_met] += n
+        if self_met == size - 1:
+            masks["near_expected"][self_not_met] += n
+        if status == Status.VERIFIED:
+            masks["verified"][verified_not_met] += n
+            if verified_met == size - 1:
+                masks["near_verified"][verified_not_met] += n
+    gaps = {c.number: Gap(criterion=c) for c in criteria}
+    for name, counts in masks.items():
+        for mask, n in counts.items():
+            for number in criteria_numbers(mask):
+                if number in gaps:
+                    setattr(gaps[number], name, getattr(gaps[number], name) + n)
+    return list(gaps.values())
 
 
 @dataclass
@@ -109,16 +115,25 @@ def near_misses(year, provinces, size, criteria, count, page=1):
     number = min(number, max(1, -(-count // NEAR_MISSES_PER_PAGE)))
     near = [size - 1, size - 2]
     start = (number - 1) * NEAR_MISSES_PER_PAGE
-    assessments = list(
+    met = Case(When(status=Status.VERIFIED, then=F("verified_met")), default=F("self_met"))
+    page = (
         Assessment.objects.filter(year=year)
         .filter(
             Q(status=Status.VERIFIED, verified_met__in=near)
             | Q(status__in=[Status.SUBMITTED, Status.RETURNED], self_met__in=near)
         )
-        .filter(_in_scope(provinces, "registration__unit__province"))
-        .annotate(met=Case(When(status=Status.VERIFIED, then=F("verified_met")), default=F("self_met")))
-        .select_related("registration__unit__province")
-        .order_by("-met", "registration__unit__code")[start:start + NEAR_MISSES_PER_PAGE]
+        .filter(_in_scope(provinces, "province"))
+        .annotate(met=met)
+        .order_by("-met", "unit__code")
+        .values("pk")[start:start + NEAR_MISSES_PER_PAGE]
+    )
+    # The page is chosen over the bare assessments and their unit codes; only its
+    # rows are then read whole, with their unit and province.
+    assessments = list(
+        Assessment.objects.filter(pk__in=page)
+        .annotate(met=met)
+        .select_related("unit", "province")
+        .order_by("-met", "unit__code")
     )
     verified = [a.pk for a in assessments if a.status == Status.VERIFIED]
     others = [a.pk for a in assessments if a.status != Status.VERIFIED]
@@ -168,7 +183,7 @@ def trend(provinces, years):
     for item in quotas.values("year").annotate(n=Sum("amount")):
         rows[item["year"]].quota = item["n"]
     groups = (
-        Assessment.objects.filter(_in_scope(provinces, "registration__unit__province"))
+        Assessment.objects.filter(_in_scope(provinces, "province"))
         .order_by()
         .values_list("year", "status", "self_met", "verified_met")
         .annotate(n=Count("pk"))

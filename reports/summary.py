@@ -189,15 +189,15 @@ def year_summary(year, provinces, years=None):
     for item in grouped(Unit.objects.filter(kind__in=year.eligible_kinds), "province", n=Count("pk")):
         rows[item["group"]].eligible = item["n"]
     recognised = Assessment.objects.filter(recognised_condition(year, years))
-    for item in grouped(recognised, "registration__unit__province", n=Count("registration__unit", distinct=True)):
+    for item in grouped(recognised, "province", n=Count("unit", distinct=True)):
         rows[item["group"]].recognised = item["n"]
     # The database groups the year's assessments by province, status and score (a few
     # hundred groups at national scale); each group is then put in its band. Every
     # registration has exactly one assessment, so the groups count registrations too.
     groups = (
-        Assessment.objects.filter(year=year, registration__unit__province__in=rows)
+        Assessment.objects.filter(year=year, province__in=rows)
         .order_by()
-        .values_list("registration__unit__province", "status", "self_met", "verified_met")
+        .values_list("province", "status", "self_met", "verified_met")
         .annotate(n=Count("pk"))
     )
     for province_id, status, self_met, verified_met, n in groups:

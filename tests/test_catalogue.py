@@ -42,6 +42,8 @@ def test_a_new_version_installs_from_a_file(tmp_path):
     ('{"code": "x", "title": "t", "groups": [{"position": 1, "title": "a", "title_en": "b", "criteria": '
      '[{"number": 1, "title": "a", "title_en": "b"}, {"number": 3, "title": "c", "title_en": "d"}]}]}', "without gaps"),
     ('{"title": "t", "groups": []}', "lacks a required field"),
+    ('{"code": "x", "title": "t", "groups": [{"position": 1, "title": "a", "title_en": "b", "criteria": ['
+     + ", ".join(f'{{"number": {n}, "title": "a", "title_en": "b"}}' for n in range(1, 64)) + "]}]}", "at most 62"),
 ])
 def test_a_bad_file_is_refused_and_changes_nothing(tmp_path, content, message):
     path = tmp_path / "bad.json"

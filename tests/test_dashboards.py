@@ -216,3 +216,37 @@ def test_catalogue_is_untouched_by_generation():
     assert CatalogueVersion.objects.count() == 1
     assert Assessment.objects.exclude(year=F("registration__year")).count() == 0
     assert Registration.objects.filter(assessment__isnull=True).count() == 0
+
+
+def test_not_met_masks_and_gaps_agree_with_the_results():
+    """The masks every write keeps, and the gap analysis counted from them, equal a recount of the results."""
+    from collections import defaultdict
+
+    from criteria.models import SUBMITTED_STATUSES
+    from reports import dashboard
+
+    generate(0.02)
+    for year in ProgrammeYear.objects.all():
+        not_met = {"self_value": defaultdict(set), "verified_value": defaultdict(set)}
+        for field, numbers in not_met.items():
+            rows = Result.objects.filter(assessment__year=year, **{field: ResultValue.NOT_MET})
+            for assessment_id, number in rows.values_list("assessment", "criterion__number"):
+                numbers[assessment_id].add(number)
+        assessments = list(Assessment.objects.filter(year=year))
+        assert any(a.self_not_met for a in assessments) and any(a.verified_not_met for a in assessments)
+        for a in assessments:
+            assert set(a.self_not_met_numbers) == not_met["self_value"][a.pk]
+            assert set(a.verified_not_met_numbers) == not_met["verified_value"][a.pk]
+            assert (a.unit_id, a.province_id) == (a.registration.unit_id, a.registration.unit.province_id)
+
+        criteria = list(year.catalogue.criteria.order_by("number"))
+        size = len(criteria)
+        submitted = Result.objects.filter(assessment__year=year, assessment__status__in=SUBMITTED_STATUSES)
+        verified = submitted.filter(assessment__status=Status.VERIFIED, verified_value=ResultValue.NOT_MET)
+        for gap in dashboard.criteria_gaps(year, None, size, criteria):
+            mine = submitted.filter(criterion=gap.criterion, self_value=ResultValue.NOT_MET)
+            theirs = verified.filter(criterion=gap.criterion)
+            assert gap.expected == mine.count()
+            assert gap.near_expected == mine.filter(assessment__self_met=size - 1).count()
+            assert gap.verified == theirs.count()
+            assert gap.near_verified == theirs.filter(assessment__verified_met=size - 1).count()

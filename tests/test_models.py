@@ -95,3 +95,21 @@ def test_rescore_counts_in_the_database(year2023):
     assessment.rescore()
     assert assessment.self_met == 19
     assert Assessment.objects.get(pk=assessment.pk).self_met == 19
+
+
+def test_rescore_keeps_which_criteria_are_not_met(year2023):
+    assessment = registered("01").assessment
+    Result.objects.filter(assessment=assessment, criterion__number__in=[1, 7, 22]).update(
+        self_value=ResultValue.NOT_MET
+    )
+    Result.objects.filter(assessment=assessment, criterion__number=5).update(self_value=ResultValue.PENDING)
+    assessment.rescore()
+    assert assessment.self_not_met_numbers == [1, 7, 22]
+    assert Assessment.objects.get(pk=assessment.pk).self_not_met == (1 << 0) | (1 << 6) | (1 << 21)
+
+
+def test_a_registrations_year_and_unit_cannot_be_changed_in_the_admin(client_as, administrator, year2023):
+    registration = registered("01")
+    html = client_as(administrator).get(f"/admin/criteria/registration/{registration.pk}/change/").content.decode()
+    assert registration.unit.name in html
+    assert 'name="unit"' not in html and 'name="year"' not in html
