@@ -354,7 +354,14 @@ class Assessment(models.Model):
     class Meta:
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
-        indexes = [models.Index(fields=["year", "status"], name="assessment_year_status")]
+        indexes = [
+            # Every column the dashboards group and count by: PostgreSQL and SQLite
+            # answer the summary, trend and gap queries from the index alone.
+            models.Index(
+                fields=["year", "status", "self_met", "verified_met", "province", "self_not_met", "verified_not_met"],
+                name="assessment_dashboard",
+            ),
+        ]
 
     def __str__(self):
         return str(self.registration)

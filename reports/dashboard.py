@@ -48,7 +48,7 @@ def criteria_gaps(year, provinces, size, criteria):
         .exclude(self_not_met=0, verified_not_met=0)
         .order_by()
         .values_list("status", "self_met", "verified_met", "self_not_met", "verified_not_met")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
     )
     masks = {"expected": Counter(), "near_expected": Counter(), "verified": Counter(), "near_verified": Counter()}
     for status, self_met, verified_met, self_not_met, verified_not_met, n in groups:
@@ -206,7 +206,7 @@ def trend(provinces, years):
         Assessment.objects.filter(_in_scope(provinces, "province"))
         .order_by()
         .values_list("year", "status", "self_met", "verified_met")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
     )
     for year_id, status, self_met, verified_met, n in groups:
         row = rows[year_id]

@@ -198,7 +198,7 @@ def year_summary(year, provinces, years=None):
         Assessment.objects.filter(year=year, province__in=rows)
         .order_by()
         .values_list("province", "status", "self_met", "verified_met")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
     )
     for province_id, status, self_met, verified_met, n in groups:
         row = rows[province_id]
