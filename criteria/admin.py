@@ -31,10 +31,25 @@ class CriterionGroupInline(admin.TabularInline):
     extra = 0
 
 
+def rescore_catalogue(catalogue):
+    """Each assessment keeps its criteria not met by number: recount them after criteria were renumbered."""
+    Assessment.objects.filter(year__catalogue=catalogue).rescore()
+
+
 @admin.register(CatalogueVersion)
 class CatalogueVersionAdmin(admin.ModelAdmin):
     list_display = ["title", "code", "is_working", "created_at"]
     inlines = [CriterionGroupInline, CriterionInline]
+
+    @transaction.atomic
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        renumbered = any(
+            "number" in inline.changed_data for formset in formsets if formset.model is Criterion
+            for inline in formset.forms
+        )
+        if renumbered:
+            rescore_catalogue(form.instance)
 
 
 @admin.register(Criterion)
@@ -42,6 +57,12 @@ class CriterionAdmin(admin.ModelAdmin):
     list_display = ["number", "title", "title_en", "group", "catalogue"]
     list_filter = ["catalogue", "group"]
     search_fields = ["title", "title_en"]
+
+    @transaction.atomic
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "number" in form.changed_data:
+            rescore_catalogue(obj.catalogue)
 
 
 class ProgrammeYearForm(forms.ModelForm):

@@ -13,7 +13,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Func, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, Func, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -261,6 +261,11 @@ SUBMITTED_STATUSES = (Status.SUBMITTED, Status.RETURNED, Status.VERIFIED)
 class AssessmentQuerySet(models.QuerySet):
     def for_year(self, year):
         return self.filter(year=year)
+
+    def follow_units(self):
+        """Repeat each unit's province on its assessments again, after units moved; returns how many changed."""
+        province = Unit.objects.filter(pk=OuterRef("unit_id")).values("province_id")
+        return self.exclude(province=F("unit__province")).update(province_id=Subquery(province))
 
     def rescore(self):
         """Recount met criteria and the criteria not met, of both stages, for these assessments, in one UPDATE."""

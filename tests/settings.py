@@ -37,9 +37,9 @@ def _alive(pid):
 # suite in one terminal, a single test in another) never pull each other's tables
 # away; the files of runs that were killed half-way are cleared by the next run.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    for leftover in VAR_DIR.glob("test-kieumau-*.sqlite3*"):  # noqa: F405
-        pid = leftover.name.removeprefix("test-kieumau-").split(".")[0]
-        if pid.isdigit() and not _alive(int(pid)):
+    for leftover in VAR_DIR.glob("test-kieumau*.sqlite3*"):  # noqa: F405
+        pid = leftover.name.removeprefix("test-kieumau").removeprefix("-").split(".")[0]
+        if not pid.isdigit() or not _alive(int(pid)):  # a dead run's, or the old shared file
             leftover.unlink(missing_ok=True)
     TEST_DATABASE = VAR_DIR / f"test-kieumau-{os.getpid()}.sqlite3"  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(TEST_DATABASE)}  # noqa: F405

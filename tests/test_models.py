@@ -113,3 +113,55 @@ def test_a_registrations_year_and_unit_cannot_be_changed_in_the_admin(client_as,
     html = client_as(administrator).get(f"/admin/criteria/registration/{registration.pk}/change/").content.decode()
     assert registration.unit.name in html
     assert 'name="unit"' not in html and 'name="year"' not in html
+
+
+def test_an_assessment_follows_its_unit_to_another_province(client_as, administrator, year2023):
+    """Assessments repeat their unit's province: moving the unit (admin, load_units) moves them too."""
+    import io
+
+    from django.core.management import call_command
+
+    from reports.summary import year_summary
+
+    registration = registered("01")
+    unit = registration.unit
+    elsewhere = Province.objects.get(period=Period.LEGACY, code="79")
+    response = client_as(administrator).post(f"/admin/wards/unit/{unit.pk}/change/", {
+        "province": elsewhere.pk, "district": unit.district_id or "", "name": unit.name,
+        "short_name": unit.short_name, "kind": unit.kind,
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Assessment.objects.get(registration=registration).province == elsewhere
+
+    def by_province():
+        legacy = Province.objects.filter(period=Period.LEGACY)
+        return {row.province.code: row.registered for row in year_summary(year2023, legacy).provinces
+                if row.province.code in ("01", "79")}
+
+    def by_unit():
+        rows = Registration.objects.filter(year=year2023, unit__province__code__in=["01", "79"])
+        return {code: rows.filter(unit__province__code=code).count() for code in ("01", "79")}
+
+    assert by_province() == by_unit()
+    call_command("load_units", stdout=io.StringIO())  # the official list puts the unit back
+    assert Assessment.objects.get(registration=registration).province.code == "01"
+    assert by_province() == by_unit()
+
+
+def test_renumbering_a_criterion_in_the_admin_recounts_the_not_met_masks(client_as, administrator, year2023):
+    from reports import dashboard
+
+    criterion = year2023.catalogue.criteria.get(number=18)
+    missing = Result.objects.filter(criterion=criterion, self_value=ResultValue.NOT_MET)
+    assert missing.exists()
+    response = client_as(administrator).post(f"/admin/criteria/criterion/{criterion.pk}/change/", {
+        "catalogue": criterion.catalogue_id, "group": criterion.group_id, "number": 30,
+        "title": criterion.title, "title_en": criterion.title_en, "guidance": criterion.guidance,
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    for assessment in Assessment.objects.filter(pk__in=missing.values("assessment")):
+        assert 30 in assessment.self_not_met_numbers and 18 not in assessment.self_not_met_numbers
+    criteria = list(year2023.catalogue.criteria.order_by("number"))
+    gaps = {gap.criterion.pk: gap for gap in dashboard.criteria_gaps(year2023, None, len(criteria), criteria)}
+    assert gaps[criterion.pk].expected == missing.filter(assessment__status__in=["submitted", "returned",
+                                                                                "verified"]).count()

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import District, Province, Unit
+from .signals import units_moved
 
 
 class FoldedSearchMixin:
@@ -37,3 +38,8 @@ class UnitAdmin(FoldedSearchMixin, admin.ModelAdmin):
     list_select_related = ["province", "district"]
     readonly_fields = ["period", "code"]
     raw_id_fields = ["district"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "province" in form.changed_data:
+            units_moved.send(sender=Unit)

@@ -19,6 +19,7 @@ from vietnamadminunits.converter import converter_2025
 from vietnamadminunits.database import get_data
 
 from .models import District, DistrictKind, Lineage, Period, Province, ProvinceKind, Unit, UnitKind
+from .signals import units_moved
 
 UNIT_KINDS = {
     "Phường": UnitKind.WARD,
@@ -204,6 +205,7 @@ def sync_reference_data():
             "search_text": Unit.make_search_text(v["name"], code, district_name, province_short[v["province"]]),
         }
     _sync(Unit, wanted_units, {(u.period, u.code): u for u in Unit.objects.all()}, report, "units")
+    units_moved.send(sender=Unit)
 
     unit_ids = {(period, code): pk for pk, period, code in Unit.objects.values_list("pk", "period", "code")}
     _sync(
