@@ -19,7 +19,7 @@ from criteria.models import (
 )
 from wards.models import Period, Unit, UnitKind
 
-from .conftest import registered
+from .conftest import ensure_demo, registered
 
 pytestmark = pytest.mark.django_db
 
@@ -250,3 +250,19 @@ def test_not_met_masks_and_gaps_agree_with_the_results():
             assert gap.near_expected == mine.filter(assessment__self_met=size - 1).count()
             assert gap.verified == theirs.count()
             assert gap.near_verified == theirs.filter(assessment__verified_met=size - 1).count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_generation_leaves_the_planner_statistics_and_visibility_map_fresh():
+    """Outside a transaction the generator runs VACUUM ANALYZE on PostgreSQL, ANALYZE on SQLite."""
+    ensure_demo()  # an earlier test of this kind may have emptied the database
+    generate(0.004)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # ANALYZE alone leaves relallvisible at 0 after a fresh bulk write; VACUUM sets it.
+            cursor.execute("SELECT relallvisible, reltuples FROM pg_class WHERE relname = 'criteria_assessment'")
+            all_visible, tuples = cursor.fetchone()
+            assert all_visible > 0 and tuples == Assessment.objects.count()
+        else:
+            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'criteria_assessment'")
+            assert cursor.fetchone()[0] > 0
