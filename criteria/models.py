@@ -372,7 +372,7 @@ class Assessment(models.Model):
         return str(self.registration)
 
     def save(self, *args, **kwargs):
-        if self.unit_id is None:
+        if None in (self.year_id, self.unit_id, self.province_id):
             self.year_id = self.registration.year_id
             self.unit_id = self.registration.unit_id
             self.province_id = self.registration.unit.province_id
