@@ -2,9 +2,10 @@
 which wards are one criterion away, and how this moves year on year.
 
 Every function runs a fixed number of queries whatever the number of provinces,
-wards, years and results, and counts in the database. `provinces` is always the
-user's scope (a queryset of provinces); the national scope passes None, which
-spares the database a join.
+wards, years and results. They read the assessments alone (each carries its
+unit, province, scores and not-met masks), never the criterion results, but for
+the near-miss page's 50 rows. `provinces` is the user's scope (a queryset of
+provinces); the national scope passes None, which spares the filter.
 """
 
 from collections import Counter
