@@ -2,6 +2,7 @@
 
 import json
 import logging
+import sys
 from datetime import UTC, datetime
 
 STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
@@ -20,3 +21,21 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+class StdoutHandler(logging.StreamHandler):
+    """A stream handler that writes to whatever `sys.stdout` is when the record is emitted.
+
+    `StreamHandler(sys.stdout)` keeps the stream it was given at start-up; when something replaces
+    and closes that stream later (a test runner's output capture, a daemonising wrapper), every log
+    call prints a "--- Logging error ---" traceback instead of the line. Looking it up each time
+    costs nothing and keeps the audit lines flowing.
+    """
+
+    @property
+    def stream(self):
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, _value):
+        pass  # always sys.stdout; StreamHandler.__init__ and setStream assign here

@@ -91,13 +91,31 @@ class Browser:
         self.wait(lambda: "/accounts/login/" in self.driver.current_url)
 
     def wait(self, condition, timeout=10):
-        """Wait until `condition()` holds, across page loads (elements go stale while a page changes)."""
-        from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+        """Wait until `condition()` holds, across page loads (elements go stale while a page changes).
+
+        An element found on the old page and read after the new one has begun to load fails in one of
+        three ways: stale, not found, or Chromium's "Node with given id does not belong to the
+        document" (a plain WebDriverException, seen in CI). All three mean "not yet"; anything else
+        is a real error and is raised.
+        """
+        from selenium.common.exceptions import (
+            NoSuchElementException,
+            StaleElementReferenceException,
+            WebDriverException,
+        )
         from selenium.webdriver.support.ui import WebDriverWait
 
-        WebDriverWait(
-            self.driver, timeout, ignored_exceptions=[StaleElementReferenceException, NoSuchElementException]
-        ).until(lambda _driver: condition())
+        def attempt(_driver):
+            try:
+                return condition()
+            except (StaleElementReferenceException, NoSuchElementException):
+                return False
+            except WebDriverException as error:
+                if "does not belong to the document" in (error.msg or ""):
+                    return False
+                raise
+
+        WebDriverWait(self.driver, timeout).until(attempt)
 
     def text(self):
         return self.find("body").text

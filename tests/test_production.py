@@ -112,3 +112,28 @@ def test_every_state_change_is_a_structured_log_line(client_as, hanoi, year2023,
 
     line = json.loads(JsonFormatter().format(registered))
     assert line["action"] == "register" and line["ward"] == unit.code and line["user"] == "hanoi.demo"
+
+
+def test_log_lines_go_to_the_current_stdout_even_after_the_old_one_closed(monkeypatch):
+    """The handler follows sys.stdout: a stream replaced and closed since start-up is no 'Logging error'."""
+    import io
+
+    from config.logs import JsonFormatter, StdoutHandler
+
+    handler = StdoutHandler()
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("kieumau.test-stdout")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        first, second = io.StringIO(), io.StringIO()
+        monkeypatch.setattr(sys, "stdout", first)
+        logger.warning("một", extra={"ward": "Phường Hoàn Kiếm"})
+        first.close()
+        monkeypatch.setattr(sys, "stdout", second)
+        monkeypatch.setattr(sys, "stderr", errors := io.StringIO())
+        logger.warning("hai")
+        assert json.loads(second.getvalue())["message"] == "hai"
+        assert errors.getvalue() == ""
+    finally:
+        logger.removeHandler(handler)
