@@ -13,6 +13,7 @@ from . import views as platform_views
 register_converter(converters.UnitCode, "unit")
 register_converter(converters.ProvinceCode, "province")
 
+handler400 = "config.views.bad_request"
 handler500 = "config.views.server_error"
 
 urlpatterns = [

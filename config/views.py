@@ -5,6 +5,7 @@ import sys
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 
@@ -40,3 +41,18 @@ def _unreachable(error):
     from django.db import InterfaceError, OperationalError
 
     return isinstance(error, (OperationalError, InterfaceError))
+
+
+def bad_request(request, exception=None):
+    """400 without touching the request's body again.
+
+    Django's own handler checks the CSRF token, which reads the body: when the body
+    is what was wrong (a form posted in a charset Django refuses, such as UTF-7),
+    reading it again raised once more and the answer became a 500.
+    """
+    return HttpResponse(loader.get_template("400.html").render(), status=400)
+
+
+def csrf_failure(request, reason=""):
+    """Our page when a form's security token is missing or stale: what happened and what to do."""
+    return render(request, "403_csrf.html", status=403)

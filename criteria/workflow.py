@@ -16,7 +16,8 @@ Every change goes through here so that the rules hold everywhere:
 import logging
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,6 +55,15 @@ class TransitionRefused(Exception):
     def __init__(self, message, forbidden=False):
         super().__init__(message)
         self.forbidden = forbidden
+
+
+class AlreadyRegistered(TransitionRefused):
+    """The unit is registered for the year already (often by a second click a moment earlier)."""
+
+    def __init__(self, year, unit):
+        super().__init__(_("%(unit)s is already registered for %(year)s.") % {"unit": unit.name, "year": year.year})
+        self.year = year
+        self.unit = unit
 
 
 @dataclass
@@ -145,10 +155,22 @@ def register(year, unit, *, by=None):
     if not year.is_open:
         raise TransitionRefused(_("Programme year %(year)s is closed for entry.") % {"year": year.year})
     registration = Registration(year=year, unit=unit, created_by=by)
-    registration.full_clean()
+    try:
+        registration.full_clean()
+    except ValidationError as exc:
+        if Registration.objects.filter(year=year, unit=unit).exists():
+            raise AlreadyRegistered(year, unit) from None
+        raise TransitionRefused(" ".join(exc.messages)) from None
     registration._change_reason = _("Registered")
     registration._history_user = by
-    registration.save()
+    try:
+        # Two clicks at once both pass the check above; the database's unique
+        # constraint lets one in. The savepoint keeps PostgreSQL's transaction usable
+        # after the loser's failed insert, so it is refused like any other repeat.
+        with transaction.atomic():
+            registration.save()
+    except IntegrityError:
+        raise AlreadyRegistered(year, unit) from None
     assessment = Assessment(registration=registration, updated_by=by)
     assessment._change_reason = _("Registered")
     assessment._history_user = by

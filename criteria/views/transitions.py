@@ -12,6 +12,7 @@ from wards.models import Unit
 from ..access import get_assessment_for_user, get_province_for_user, get_year_or_404, scope_for
 from ..forms import ReasonForm, RegisterForm, VersionForm
 from ..workflow import (
+    AlreadyRegistered,
     ConflictError,
     TransitionRefused,
     reopen,
@@ -38,9 +39,23 @@ def register_ward(request, year, code):
         .order_by("district__code", "name")
     )
     form = RegisterForm(request.POST or None, units=units)
+    if request.method == "POST" and not form.is_valid():
+        # A second click arrives after the first registered the ward, so the ward is no
+        # longer a choice: say it is registered rather than "not a valid choice".
+        unit_id = form.data.get("unit", "")
+        done = unit_id.isascii() and unit_id.isdigit() and len(unit_id) < 19 and province.units.filter(
+            pk=int(unit_id), period=year.period, registrations__year=year).first()
+        if done:
+            messages.info(request, _("%(unit)s is already registered for %(year)s.")
+                          % {"unit": done.name, "year": year.year})
+            return redirect("wards:ward", code=done.code, year=year.year)
     if request.method == "POST" and form.is_valid():
         try:
             outcome = register(year, form.cleaned_data["unit"], by=request.user)
+        except AlreadyRegistered as exc:
+            # Usually the same person's second click: the ward they asked for is registered.
+            messages.info(request, str(exc))
+            return redirect("wards:ward", code=exc.unit.code, year=year.year)
         except TransitionRefused as exc:
             form.add_error(None, str(exc))
         else:
