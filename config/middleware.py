@@ -3,6 +3,7 @@ from urllib.parse import unquote
 from django.conf import settings
 from django.http import HttpResponseBadRequest
 from django.utils import translation
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 
 class LanguageMiddleware:
@@ -65,3 +66,25 @@ class RejectNulMiddleware:
         if "\x00" in request.path or "%00" in raw or "\x00" in unquote(raw):
             return HttpResponseBadRequest("Bad request: NUL character in the address.")
         return self.get_response(request)
+
+
+class PrivateCacheMiddleware:
+    """Mark every response to a signed-in user `Cache-Control: private`.
+
+    A page of one province's figures must never be kept by a shared cache (a
+    proxy or gateway between the ministry's offices) and handed to someone else.
+    Views that must not be stored at all (exports, evidence files) say `no-store`
+    themselves (`never_cache`); their header is left as it is.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            if "private" not in response.get("Cache-Control", ""):
+                patch_cache_control(response, private=True)
+            patch_vary_headers(response, ["Cookie"])
+        return response

@@ -1,8 +1,9 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from wards.models import UnitKind
@@ -31,13 +32,31 @@ class CriterionGroupInline(admin.TabularInline):
     extra = 0
 
 
+class UniqueRaceAdmin(admin.ModelAdmin):
+    """An admin page whose save can lose a race on a unique constraint.
+
+    The form checks uniqueness before saving, but two administrators adding the same
+    programme year or quota at the same moment both pass that check; the database
+    lets one in. The other gets the page back with a message instead of a 500.
+    """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError:
+            self.message_user(request, _("Not saved: the same %(name)s was saved by someone else a moment ago. "
+                                         "Look at the list, then try again if needed.")
+                              % {"name": self.model._meta.verbose_name}, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
 def rescore_catalogue(catalogue):
     """Each assessment keeps its criteria not met by number: recount them after criteria were renumbered."""
     Assessment.objects.filter(year__catalogue=catalogue).rescore()
 
 
 @admin.register(CatalogueVersion)
-class CatalogueVersionAdmin(admin.ModelAdmin):
+class CatalogueVersionAdmin(UniqueRaceAdmin):
     list_display = ["title", "code", "is_working", "created_at"]
     inlines = [CriterionGroupInline, CriterionInline]
 
@@ -53,7 +72,7 @@ class CatalogueVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Criterion)
-class CriterionAdmin(admin.ModelAdmin):
+class CriterionAdmin(UniqueRaceAdmin):
     list_display = ["number", "title", "title_en", "group", "catalogue"]
     list_filter = ["catalogue", "group"]
     search_fields = ["title", "title_en"]
@@ -76,13 +95,13 @@ class ProgrammeYearForm(forms.ModelForm):
 
 
 @admin.register(ProgrammeYear)
-class ProgrammeYearAdmin(admin.ModelAdmin):
+class ProgrammeYearAdmin(UniqueRaceAdmin):
     form = ProgrammeYearForm
     list_display = ["year", "catalogue", "period", "is_open"]
 
 
 @admin.register(Quota)
-class QuotaAdmin(admin.ModelAdmin):
+class QuotaAdmin(UniqueRaceAdmin):
     list_display = ["year", "province", "amount"]
     list_filter = ["year"]
     list_select_related = ["province", "year"]
