@@ -135,16 +135,21 @@ class EvidenceForm(forms.Form):
         upload = self.cleaned_data["file"]
         limit = settings.EVIDENCE_MAX_BYTES
         if upload.size > limit:
-            raise forms.ValidationError(
-                _("The file is %(size)s; the limit is %(limit)s.")
-                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
-            )
+            raise forms.ValidationError(size_refusal(upload.size, limit))
         self.content_type = sniff(upload)
         if self.content_type is None:
             raise forms.ValidationError(
                 _("This file is not a PDF, JPEG or PNG (judged from its content, not its name).")
             )
         return upload
+
+
+def size_refusal(size, limit):
+    """Why a file of `size` bytes is refused, readable even when both sizes round to the same figure."""
+    shown, limit_shown = filesizeformat(size), filesizeformat(limit)
+    if shown == limit_shown:
+        return _("The file is larger than the limit of %(limit)s.") % {"limit": limit_shown}
+    return _("The file is %(size)s; the limit is %(limit)s.") % {"size": shown, "limit": limit_shown}
 
 
 def body_exceeds(request, limit):

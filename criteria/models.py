@@ -450,9 +450,18 @@ class Result(models.Model):
         return self.verified_note if stage == Stage.VERIFIED else self.self_note
 
 
+# The extension a stored or downloaded evidence file carries, from its detected type.
+EVIDENCE_EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+
+
 def evidence_path(instance, filename):
-    """A random name under the year: never the uploader's file name, never guessable."""
-    suffix = PurePath(filename).suffix.lower()[:5]
+    """A random name under the year, with the extension of the type detected from the content.
+
+    Never the uploader's name or extension: a PDF with HTML appended, uploaded as
+    `x.html`, is stored as `….pdf`, so nothing changes if the folder is ever served
+    by a web server.
+    """
+    suffix = EVIDENCE_EXTENSIONS.get(instance.content_type, ".bin")
     return f"evidence/{instance.assessment.registration.year_id}/{uuid.uuid4().hex}{suffix}"
 
 
@@ -502,6 +511,15 @@ class Evidence(models.Model):
 
     def __str__(self):
         return self.original_name
+
+    @property
+    def download_name(self):
+        """The uploader's file name, with the extension of the file's real type if it claimed another."""
+        suffix = EVIDENCE_EXTENSIONS.get(self.content_type, ".bin")
+        name = PurePath(self.original_name)
+        if name.suffix.lower() in ({".jpg", ".jpeg"} if suffix == ".jpg" else {suffix}):
+            return self.original_name
+        return f"{name.stem or 'evidence'}{suffix}"
 
 
 class Profile(models.Model):

@@ -7,7 +7,9 @@ PDF report is a separate renderer (`reports/pdf.py`). Every exporter is built fo
 a user's scope, so a provincial user exports their own province only.
 
 Text that a spreadsheet would run as a formula (starting with = + - @, a tab or a
-carriage return) is neutralised in both formats.
+carriage return) is neutralised in both formats. Control characters that XLSX
+cannot hold (a vertical tab pasted into a note, say) are dropped from XLSX cells
+only: CSV, JSON and the pages keep the text as it was entered.
 """
 
 import csv
@@ -20,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -46,6 +49,11 @@ TARGET_LABELS = {
 
 def is_formula_like(value):
     return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def xlsx_text(value):
+    """`value` as text an XLSX cell can hold: without the control characters the format forbids."""
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
 
 
 @dataclass
@@ -327,7 +335,7 @@ def write_xlsx(tables, target, title=""):
     many rows there are.
     """
     workbook = Workbook(write_only=True)
-    workbook.properties.title = str(title)
+    workbook.properties.title = xlsx_text(title)
     workbook.properties.created = timezone.now().replace(tzinfo=None)
     for table in tables:
         sheet = workbook.create_sheet(_sheet_name(table.name))
@@ -336,7 +344,7 @@ def write_xlsx(tables, target, title=""):
             sheet.column_dimensions[get_column_letter(index)].width = width
         header = []
         for value in table.header:
-            cell = WriteOnlyCell(sheet, value=str(value))
+            cell = WriteOnlyCell(sheet, value=xlsx_text(value))
             cell.font = HEADER_FONT
             cell.fill = HEADER_FILL
             cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -350,7 +358,7 @@ def write_xlsx(tables, target, title=""):
 def _xlsx_cell(sheet, value):
     if isinstance(value, (int, float)) or value is None:
         return value
-    value = str(value)
+    value = xlsx_text(value)
     if is_formula_like(value):
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"  # stored as text: never evaluated
@@ -360,6 +368,7 @@ def _xlsx_cell(sheet, value):
 
 def _sheet_name(name):
     """Excel allows 31 characters and none of []:*?/\\ in a sheet name."""
+    name = xlsx_text(name)
     for char in "[]:*?/\\":
-        name = str(name).replace(char, " ")
+        name = name.replace(char, " ")
     return name[:31]

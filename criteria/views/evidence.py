@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from ..access import get_assessment_for_user, get_evidence_for_user, get_year_or_404, scope_for
@@ -44,6 +45,7 @@ def upload(request, code, year):
     return redirect("wards:ward", code=unit.code, year=year.year)
 
 
+@never_cache
 def download(request, code, year, pk):
     year = get_year_or_404(year)
     evidence = get_evidence_for_user(request.user, code, year, pk)
@@ -51,7 +53,7 @@ def download(request, code, year, pk):
         handle = evidence.file.open("rb")
     except FileNotFoundError:
         raise Http404(_("The stored file is missing.")) from None
-    response = FileResponse(handle, content_type=evidence.content_type, filename=evidence.original_name)
+    response = FileResponse(handle, content_type=evidence.content_type, filename=evidence.download_name)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -1,4 +1,8 @@
-"""Exports from the dashboards: XLSX, CSV, PDF and JSON, scoped to what the user may see."""
+"""Exports from the dashboards: XLSX, CSV, PDF and JSON, scoped to what the user may see.
+
+Every export is answered `no-store`: a file of a province's results must not stay
+in a shared cache or the browser's after it is saved.
+"""
 
 import logging
 import tempfile
@@ -6,6 +10,7 @@ import tempfile
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from criteria.access import get_province_for_user, get_year_or_404, scope_for
 
@@ -36,6 +41,7 @@ def build_exporter(request, year, identifier, fmt, province_code=None):
     return exporter_class(year, scope, province)
 
 
+@never_cache
 def export(request, year, identifier, fmt):
     exporter = build_exporter(request, year, identifier, fmt, request.GET.get("province"))
     log.info("export", extra={
@@ -63,6 +69,7 @@ def export(request, year, identifier, fmt):
     return JsonResponse(exporter.summary().as_dict(), json_dumps_params={"ensure_ascii": False})
 
 
+@never_cache
 def summary_json(request, year):
     """The yearly summary as JSON, in the shape of `export_summary --format json`, scoped to the user."""
     return JsonResponse(
@@ -71,6 +78,7 @@ def summary_json(request, year):
     )
 
 
+@never_cache
 def province_summary_json(request, year, code):
     return JsonResponse(
         build_exporter(request, year, "summary", "json", code).summary().as_dict(),
