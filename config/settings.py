@@ -4,7 +4,9 @@ Production is the default: with DEBUG off the app refuses to start without a
 SECRET_KEY. Development opts out with DEBUG=1 (the Makefile sets it).
 """
 
+import ipaddress
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -166,14 +168,28 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Lock an account out for a while after repeated failed log-ins from one address.
+# Lock an account out for a while after repeated failed log-ins from one address, and
+# an address after many failed log-ins on any accounts (password spraying); successful
+# log-ins never count. See config/login_limits.py.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
+LOGIN_FAILURES_PER_IP = env_int("LOGIN_FAILURES_PER_IP", 30)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HANDLER = "config.login_limits.LoginLimitsHandler"
+AXES_LOCKOUT_CALLABLE = "config.login_limits.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Behind a load balancer, its addresses (or networks): only requests from them may say who
+# the client is, in CLIENT_IP_HEADER. Empty: the connection's own address is the client's.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER") or "X-Forwarded-For"
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network") from exc
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

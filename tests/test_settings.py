@@ -37,3 +37,9 @@ def test_bad_integer_setting_is_a_clear_error():
     result = run_settings({"DEBUG": "1", "SESSION_COOKIE_AGE": "soon"})
     assert result.returncode != 0
     assert "SESSION_COOKIE_AGE must be an integer" in result.stderr
+
+
+def test_bad_trusted_proxy_is_a_clear_error():
+    result = run_settings({"DEBUG": "1", "TRUSTED_PROXIES": "10.0.0.1, balancer.internal"})
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES: 'balancer.internal' is not an IP address or network" in result.stderr
