@@ -1,13 +1,16 @@
-"""Views of the platform itself: health check and error pages."""
+"""Views of the platform itself: health check, error pages, password change."""
 
 import sys
 
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
+
+from .forms import PasswordChangeForm
 
 
 @login_not_required
@@ -41,6 +44,21 @@ def _unreachable(error):
     from django.db import InterfaceError, OperationalError
 
     return isinstance(error, (OperationalError, InterfaceError))
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's view, with wrong old passwords limited like log-ins (see PasswordChangeForm)."""
+
+    form_class = PasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.has_error("old_password", code="locked"):
+            response.status_code = 429  # Too Many Requests, as axes answers a locked log-in
+        return response
 
 
 def bad_request(request, exception=None):

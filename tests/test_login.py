@@ -1,5 +1,5 @@
 import pytest
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessFailureLog
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client, RequestFactory
@@ -173,3 +173,31 @@ def test_an_office_behind_one_address_is_never_locked_for_logging_in(settings):
             assert log_in(client, user.username, "typo").status_code == 200
         assert log_in(client, user.username, PASSWORD).status_code == 302, user.username
 
+
+# The password-change form: the old password cannot be guessed there either
+
+def change_password(client, old):
+    return client.post(
+        "/accounts/password/",
+        {"old_password": old, "new_password1": "Mat-khau-moi-2026!", "new_password2": "Mat-khau-moi-2026!"},
+    )
+
+
+def test_wrong_old_passwords_are_limited(client, nghean):
+    client.force_login(nghean)
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = change_password(client, "wrong")
+        assert response.status_code == 200
+        assert response.context["form"].has_error("old_password", code="password_incorrect")
+    response = change_password(client, "wrong")
+    assert response.status_code == 429
+    assert response.context["form"].has_error("old_password", code="locked")
+    assert "15" in response.content.decode()
+    # now even the right old password is refused, and the log-in page refuses this account here too
+    assert change_password(client, PASSWORD).status_code == 429
+    nghean.refresh_from_db()
+    assert nghean.check_password(PASSWORD)
+    assert log_in(Client(), "nghean.demo", PASSWORD).status_code == 429
+    # the failures are on record, as failed log-ins at this page
+    failures = AccessFailureLog.objects.filter(username="nghean.demo", path_info="/accounts/password/")
+    assert failures.count() == settings.AXES_FAILURE_LIMIT
