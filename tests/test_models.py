@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from criteria.models import Assessment, Quota, Registration, Result, ResultValue
-from criteria.workflow import register
+from criteria.workflow import TransitionRefused, register
 from wards.models import Period, Province, Unit, UnitKind
 
 from .conftest import registered
@@ -35,7 +35,7 @@ def test_one_registration_per_ward_and_year(year2023):
 
 def test_registration_refuses_a_unit_of_another_period(year2023):
     unit = free_unit(period=Period.CURRENT)
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(TransitionRefused) as excinfo:
         register(year2023, unit)
     assert "2023" in str(excinfo.value)
     assert not Registration.objects.filter(unit=unit).exists()
@@ -43,7 +43,7 @@ def test_registration_refuses_a_unit_of_another_period(year2023):
 
 def test_registration_refuses_an_ineligible_unit_type(year2023):
     commune = free_unit(kind=UnitKind.COMMUNE)
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(TransitionRefused) as excinfo:
         register(year2023, commune)
     assert commune.name in str(excinfo.value)
     assert not Registration.objects.filter(unit=commune).exists()
