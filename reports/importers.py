@@ -3,8 +3,9 @@
 Three steps, so that nothing is applied by surprise:
 
 1. `read_upload` turns an uploaded file into a plain table (header and rows of
-   text), or refuses it with one clear message: too large, too many rows, not a
-   spreadsheet, damaged, or in an encoding it cannot tell.
+   text), or refuses it with one clear message: too large (packed or unpacked), too
+   many rows or columns, not a spreadsheet, damaged, hostile (XML entities,
+   formulas, control characters), or in an encoding it cannot tell.
 2. `build_plan` checks every row against the database — ward codes, province,
    year, values, duplicates, state of the assessment — and says what would be
    created, changed and left alone, with every problem by row and column.
@@ -17,21 +18,26 @@ been submitted or verified.
 
 import csv
 import io
+import logging
 import re
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
+from xml.parsers import expat
 
+from defusedxml.common import DefusedXmlException
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from criteria.models import Registration, ResultValue, Stage, Status
 from criteria.workflow import Entry, register, save_results
@@ -46,6 +52,7 @@ BLANK_WORDS = {"", "chua danh gia", "not yet assessed"}
 CODE_HEADERS = {"ma phuong", "ma don vi", "ma", "ward code", "code", "unit code"}
 CRITERION_HEADER = re.compile(r"^(?:tc|tieu chi|criterion)\s*\.?\s*(\d+)\b")
 EDITABLE = (Status.DRAFT, Status.RETURNED)
+log = logging.getLogger(__name__)
 
 
 class ImportRefused(Exception):
@@ -89,9 +96,27 @@ class Plan:
 
 # --- reading the file -----------------------------------------------------------------
 
+# What a sheet may hold, beyond the settings: a template has 25 columns and, at most,
+# IMPORT_MAX_ROWS rows × 25 cells. These bound the time and memory that a crafted file
+# can take once it is within IMPORT_MAX_UNZIPPED_BYTES.
+MAX_COLUMNS = 200  # cells in a row, and the last column a cell may be in
+MAX_CELLS = 250_000  # cells in all the sheets of a file
+MAX_XML_ELEMENTS = 1_000_000  # XML elements in all the parts of a file
+MAX_OTHER_ELEMENTS = 20_000  # XML elements outside the cells: styles, merged cells, validations...
+MAX_ROW_ELEMENTS = 10 * MAX_COLUMNS  # XML elements in one row, or in one shared string
+MAX_CELL_CHARS = 32_767  # the most Excel puts in a cell
+EMPTY_ROWS_FACTOR = 10  # rows read, empty ones included, per row that may be imported
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+FORMULA = re.compile(r"\s*(?:=|[+\-@]\s*[A-Za-z_][\w.]*\s*[(|!])")
+
 
 def read_upload(upload):
-    """(header, rows) of text from an uploaded XLSX or CSV file; rows keep their sheet row numbers."""
+    """(header, rows) of text from an uploaded XLSX or CSV file; rows keep their sheet row numbers.
+
+    Every file that cannot be read raises ImportRefused with one line that says why.
+    Rows are read one at a time and reading stops at the first limit passed, so that a
+    file that unpacks to gigabytes costs no more than one that is merely too long.
+    """
     limit = settings.IMPORT_MAX_BYTES
     if upload.size > limit:
         raise ImportRefused(_("The file is %(size)s; the limit is %(limit)s.")
@@ -100,18 +125,13 @@ def read_upload(upload):
     if not content.strip():
         raise ImportRefused(_("The file is empty."))
     if content.startswith(b"PK\x03\x04"):
-        header, rows = _read_xlsx(content)
-    elif upload.name.lower().endswith((".xlsx", ".xlsm")):
+        return _read_xlsx(content)
+    if upload.name.lower().endswith((".xlsx", ".xlsm")):
         raise ImportRefused(_("This is not a spreadsheet, though its name ends in .xlsx: it may be another kind "
                               "of file renamed. Upload the XLSX file itself, or a CSV file."))
-    elif content.startswith((b"\x89PNG", b"\xff\xd8\xff", b"%PDF", b"GIF8")):
+    if content.startswith((b"\x89PNG", b"\xff\xd8\xff", b"%PDF", b"GIF8")):
         raise ImportRefused(_("This is an image or a PDF, not a spreadsheet. Upload an XLSX or CSV file."))
-    else:
-        header, rows = _read_csv(content)
-    if len(rows) > settings.IMPORT_MAX_ROWS:
-        raise ImportRefused(_("The file has %(n)s rows; at most %(limit)s can be imported at once.")
-                            % {"n": len(rows), "limit": settings.IMPORT_MAX_ROWS})
-    return header, rows
+    return _read_csv(content)
 
 
 def _text(value):
@@ -122,22 +142,216 @@ def _text(value):
     return unicodedata.normalize("NFC", str(value)).strip()
 
 
-def _read_xlsx(content):
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
-        table = [
-            (number, [_text(v) for v in values])
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-        workbook.close()
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError, EOFError):
-        raise ImportRefused(_("The spreadsheet cannot be read: it is damaged or incomplete (was the upload cut "
-                              "short?). Save it again in Excel and upload it anew.")) from None
-    table = [(number, values) for number, values in table if any(values)]
+def _table(numbered_rows):
+    """(header, rows) from (row number, values) pairs, refusing at the first cell or row over a limit.
+
+    Empty rows are skipped but counted, so that a sheet of a million formatted empty
+    rows is refused as quickly as one of a million full ones.
+    """
+    limit = settings.IMPORT_MAX_ROWS
+    table = []
+    for number, values in numbered_rows:
+        if number > EMPTY_ROWS_FACTOR * (limit + 1):
+            raise ImportRefused(_("The sheet goes on past row %(limit)s, empty rows included: delete the rows "
+                                  "below the data, save the file and upload it again.")
+                                % {"limit": EMPTY_ROWS_FACTOR * (limit + 1)})
+        if all(value is None or value == "" for value in values):
+            continue
+        cells = [_cell(value, number, index) for index, value in enumerate(values)]
+        while cells and not cells[-1]:
+            cells.pop()
+        if not cells:
+            continue
+        table.append((number, cells))
+        if len(table) > limit + 1:  # the header, then the rows
+            raise ImportRefused(_("The file has more than %(limit)s rows; at most %(limit)s can be imported "
+                                  "at once.") % {"limit": limit})
     if not table:
-        raise ImportRefused(_("The spreadsheet is empty."))
+        return None, []
     return table[0][1], table[1:]
+
+
+def _cell(value, number, index):
+    """The text of one cell, or ImportRefused naming the cell if it holds what no import should."""
+    if isinstance(value, (ArrayFormula, DataTableFormula)):
+        value = value.text
+    if not isinstance(value, str):
+        return _text(value)
+    where = {"cell": f"{get_column_letter(index + 1)}{number}"}
+    if len(value) > MAX_CELL_CHARS:
+        raise ImportRefused(_("Cell %(cell)s holds more than %(limit)s characters, more than a spreadsheet cell "
+                              "can.") % {**where, "limit": _number(MAX_CELL_CHARS)})
+    if FORMULA.match(value):
+        raise ImportRefused(_("Cell %(cell)s holds a formula: an import takes values only. Copy the cells and "
+                              "paste them as values, then upload the file again.") % where)
+    control = CONTROL_CHARACTER.search(value)
+    if control:
+        raise ImportRefused(_("Cell %(cell)s holds an invisible control character (U+%(code)s): delete it and "
+                              "upload the file again.") % {**where, "code": f"{ord(control.group()):04X}"})
+    return _text(value)
+
+
+def _read_xlsx(content):
+    """(header, rows) of the import sheet (or the first one), once the zip has passed `_check_xlsx`.
+
+    openpyxl raises whatever its parsers meet in a malformed part (zip, XML, number,
+    index and key errors among others): any failure inside it means a damaged file.
+    """
+    _check_xlsx(content)
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True)
+        try:
+            sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
+            rows = sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+            header, rows = _table(enumerate(rows, start=1))
+        finally:
+            workbook.close()
+    except ImportRefused:
+        raise
+    except DefusedXmlException:
+        raise ImportRefused(_xml_features()) from None
+    except Exception:
+        log.info("import: unreadable spreadsheet", exc_info=True)
+        raise ImportRefused(_damaged()) from None
+    if header is None:
+        raise ImportRefused(_("The spreadsheet is empty."))
+    return header, rows
+
+
+def _check_xlsx(content):
+    """Refuse a zip that would take too long or too much memory to open, before openpyxl opens it.
+
+    The sizes an archive declares can lie, but Python's zipfile never unpacks more than
+    the declared size of an entry (it stops there, and the checksum then fails), so
+    checking the declared sizes bounds what is unpacked. Each XML part is then read
+    once with expat, counting as it goes: no part may declare a document type or an
+    entity (billion laughs, external entities), and the counts of elements, cells and
+    columns stay below the limits, so that openpyxl, which builds a whole row — and a
+    whole part, for the parts other than sheets — in memory, never meets a huge one.
+    """
+    too_big = _("The spreadsheet unpacks to more than %(limit)s: it is not a province's import file. Delete what "
+                "is not needed (other sheets, pictures) and upload it again.")
+    if content.count(b"PK\x01\x02") > settings.IMPORT_MAX_ZIP_ENTRIES:  # zipfile reads every entry header
+        raise ImportRefused(_("The spreadsheet holds more than %(limit)s parts: it is not a province's import "
+                              "file.") % {"limit": settings.IMPORT_MAX_ZIP_ENTRIES})
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError):
+        raise ImportRefused(_damaged()) from None
+    if len(entries) > settings.IMPORT_MAX_ZIP_ENTRIES:
+        raise ImportRefused(_("The spreadsheet holds more than %(limit)s parts: it is not a province's import "
+                              "file.") % {"limit": settings.IMPORT_MAX_ZIP_ENTRIES})
+    if "[Content_Types].xml" not in {entry.filename for entry in entries}:
+        raise ImportRefused(_("This is a ZIP archive, not an XLSX spreadsheet. Upload the XLSX file itself, or a "
+                              "CSV file."))
+    limit = settings.IMPORT_MAX_UNZIPPED_BYTES
+    total = sum(entry.file_size for entry in entries)
+    if total > limit:
+        raise ImportRefused(too_big % {"limit": filesizeformat(limit)})
+    for entry in entries:
+        if entry.file_size > 1024 * 1024 and entry.file_size > settings.IMPORT_MAX_ZIP_RATIO * entry.compress_size:
+            raise ImportRefused(_("A part of the spreadsheet unpacks to more than %(ratio)s times its size, which "
+                                  "no spreadsheet does: it is not a province's import file.")
+                                % {"ratio": settings.IMPORT_MAX_ZIP_RATIO})
+    counter = _XmlCounter()
+    try:
+        for entry in entries:
+            with archive.open(entry) as part:
+                counter.read(part)
+    except ImportRefused:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, LookupError, RuntimeError,
+            NotImplementedError, expat.ExpatError):
+        raise ImportRefused(_damaged()) from None
+
+
+class _XmlCounter:
+    """Reads the XML parts of a spreadsheet with expat, refusing them at the first thing over a limit.
+
+    Cells (a sheet's rows, the shared strings) are streamed by openpyxl, one row or one
+    string at a time; everything else (styles, merged cells, validations...) it turns
+    into Python objects all at once, about half a kilobyte each: hence a far smaller
+    budget outside the cells.
+    """
+
+    def __init__(self):
+        self.elements = self.other = self.cells = self.row_cells = self.row_elements = 0
+        self.inside = False  # in a sheet's rows or in the shared strings
+
+    def read(self, part):
+        start = part.read(64 * 1024)
+        if not start.lstrip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe").startswith(b"<"):
+            return  # not XML (a picture, a printer setting): openpyxl does not parse it as XML either
+        parser = expat.ParserCreate()
+        parser.StartDoctypeDeclHandler = self.refuse_doctype
+        parser.EntityDeclHandler = self.refuse_doctype
+        parser.StartElementHandler = self.start
+        parser.EndElementHandler = self.end
+        chunk = start
+        while chunk:
+            parser.Parse(chunk, False)
+            chunk = part.read(64 * 1024)
+        parser.Parse(b"", True)
+        self.inside = False
+
+    def refuse_doctype(self, *args):
+        raise ImportRefused(_xml_features())
+
+    def start(self, name, attributes):
+        self.elements += 1
+        if self.elements > MAX_XML_ELEMENTS:
+            raise ImportRefused(_too_much(MAX_XML_ELEMENTS))
+        name = name.rpartition(":")[2]
+        if not self.inside:
+            self.other += 1
+            if self.other > MAX_OTHER_ELEMENTS:
+                raise ImportRefused(_too_much(MAX_OTHER_ELEMENTS))
+            self.inside = name in ("sheetData", "sst")
+            return
+        self.row_elements += 1
+        if name in ("row", "si"):
+            self.row_cells = self.row_elements = 0
+            self.cells += name == "si"
+        elif name == "c":
+            self.cells += 1
+            self.row_cells += 1
+            letters = attributes.get("r", "").rstrip("0123456789")
+            if self.row_cells > MAX_COLUMNS or len(letters) > 2 or (
+                letters and column_index_from_string(letters) > MAX_COLUMNS
+            ):
+                raise ImportRefused(_("A sheet has cells beyond column %(column)s (%(limit)s columns): an import "
+                                      "sheet has the template's columns only. Delete the others and upload it "
+                                      "again.") % {"column": get_column_letter(MAX_COLUMNS), "limit": MAX_COLUMNS})
+        if self.cells > MAX_CELLS:
+            raise ImportRefused(_("The spreadsheet holds more than %(limit)s cells: it is not a province's import "
+                                  "file.") % {"limit": _number(MAX_CELLS)})
+        if self.row_elements > MAX_ROW_ELEMENTS:
+            raise ImportRefused(_("A row or a text of the spreadsheet holds more than %(limit)s XML elements: it is "
+                                  "not a province's import file.") % {"limit": _number(MAX_ROW_ELEMENTS)})
+
+    def end(self, name):
+        if self.inside and name.rpartition(":")[2] in ("sheetData", "sst"):
+            self.inside = False
+
+
+def _too_much(limit):
+    return _("The spreadsheet holds more than %(limit)s XML elements where an import file holds far fewer: it is "
+             "not a province's import file.") % {"limit": _number(limit)}
+
+
+def _number(n):
+    return number_format(n, force_grouping=True)
+
+
+def _damaged():
+    return _("The spreadsheet cannot be read: it is damaged or incomplete (was the upload cut short?). Save it "
+             "again in Excel and upload it anew.")
+
+
+def _xml_features():
+    return _("The spreadsheet contains XML features that no spreadsheet needs (a document type or entities): they "
+             "are not allowed. Save it again in Excel and upload it anew.")
 
 
 def _decode(content):
@@ -160,27 +374,34 @@ def _decode(content):
 
 
 def _read_csv(content):
+    """(header, rows) of a CSV file, parsed one record at a time.
+
+    csv refuses a field longer than its field_size_limit (128 KiB), more than any
+    spreadsheet cell holds (32,767 characters): that is the reason given, not a quote.
+    """
     try:
         text, encoding = _decode(content)
     except UnicodeDecodeError:
         raise ImportRefused(_("The file's encoding cannot be recognised. Save it as “CSV UTF-8” in Excel.")) from None
     if "\x00" in text:
         raise ImportRefused(_("The file's encoding cannot be recognised. Save it as “CSV UTF-8” in Excel."))
-    lines = text.splitlines()
-    first = next((line for line in lines if line.strip()), "")
+    first = next((line for line in io.StringIO(text) if line.strip()), "")
     delimiter = max([",", ";", "\t"], key=first.count)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
-        parsed = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    except csv.Error:
+        header, rows = _table(enumerate(reader, start=1))
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise ImportRefused(_("Line %(line)s of the file holds a cell of more than %(limit)s characters, more "
+                                  "than a spreadsheet cell can (is a quote not closed before it?).")
+                                % {"line": reader.line_num, "limit": _number(MAX_CELL_CHARS)}) from None
         raise ImportRefused(_("The CSV file cannot be read (a quote is not closed?).")) from None
-    table = [(n, [_text(v) for v in row]) for n, row in enumerate(parsed, start=1) if any(v.strip() for v in row)]
-    if not table:
+    if header is None:
         raise ImportRefused(_("The file is empty."))
-    header = table[0][1]
     if not any(fold(h) in CODE_HEADERS for h in header):
         if encoding == "Windows-1258":
             raise ImportRefused(_("The file's encoding cannot be recognised. Save it as “CSV UTF-8” in Excel."))
-    return header, table[1:]
+    return header, rows
 
 
 # --- checking it ----------------------------------------------------------------------
