@@ -251,4 +251,5 @@ def load_demo_year():
         results, Result, batch_size=1000, default_date=submitted_at, default_change_reason=DEMO_REASON
     )
     Assessment.objects.filter(year=year).rescore()
+    Assessment.objects.filter(year=year).freeze_submitted()
     return True

@@ -189,6 +189,7 @@ def generate_year(year_number, catalogue, rng, sample=1.0):
     Result.objects.bulk_create(batch)
     count += len(batch)
     Assessment.objects.filter(year=year).rescore()
+    Assessment.objects.filter(year=year).freeze_submitted()
     return YearReport(year=year_number, units=len(units), assessments=len(assessments), results=count)
 
 

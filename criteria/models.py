@@ -267,6 +267,10 @@ class AssessmentQuerySet(models.QuerySet):
         province = Unit.objects.filter(pk=OuterRef("unit_id")).values("province_id")
         return self.exclude(province=F("unit__province")).update(province_id=Subquery(province))
 
+    def freeze_submitted(self):
+        """Record the self-assessment as submitted, for data written in bulk (demo, generator, migration)."""
+        return self.filter(status__in=SUBMITTED_STATUSES).update(submitted_self_met=F("self_met"))
+
     def rescore(self):
         """Recount met criteria and the criteria not met, of both stages, for these assessments, in one UPDATE."""
         results = Result.objects.filter(assessment=OuterRef("pk")).values("assessment")
@@ -338,6 +342,12 @@ class Assessment(models.Model):
     self_met = models.PositiveSmallIntegerField(_("criteria met (self-assessed)"), default=0, editable=False)
     verified_met = models.PositiveSmallIntegerField(_("criteria met (verified)"), default=0, editable=False)
     self_not_met = models.BigIntegerField(_("criteria not met (self-assessed)"), default=0, editable=False)
+    # The self-assessment's criteria met as last submitted (None until first submitted):
+    # the expected figures count this, so that a returned assessment keeps its band
+    # while the province corrects it, until it submits again.
+    submitted_self_met = models.PositiveSmallIntegerField(
+        _("criteria met (self-assessed, as submitted)"), null=True, blank=True, editable=False
+    )
     verified_not_met = models.BigIntegerField(_("criteria not met (verified)"), default=0, editable=False)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
@@ -353,7 +363,8 @@ class Assessment(models.Model):
 
     objects = AssessmentQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=[
-        "self_met", "verified_met", "self_not_met", "verified_not_met", "updated_at", "year", "unit", "province",
+        "self_met", "verified_met", "self_not_met", "verified_not_met", "submitted_self_met", "updated_at", "year",
+        "unit", "province",
     ])
 
     class Meta:
@@ -363,8 +374,9 @@ class Assessment(models.Model):
             # Every column the dashboards group and count by: PostgreSQL and SQLite
             # answer the summary, trend and gap queries from the index alone.
             models.Index(
-                fields=["year", "status", "self_met", "verified_met", "province", "self_not_met", "verified_not_met"],
-                name="assessment_dashboard",
+                fields=["year", "status", "submitted_self_met", "verified_met", "province", "self_not_met",
+                        "verified_not_met"],
+                name="assessment_figures",
             ),
         ]
 
@@ -380,10 +392,12 @@ class Assessment(models.Model):
 
     @property
     def stage(self):
+        """The stage whose result stands: the verified one once verified, else the self-assessment."""
         return Stage.VERIFIED if self.status == Status.VERIFIED else Stage.SELF
 
     @property
     def is_submitted(self):
+        """Submitted at least once (waiting, returned or verified)."""
         return self.status in SUBMITTED_STATUSES
 
     def rescore(self):

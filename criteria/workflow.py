@@ -327,6 +327,7 @@ def submit(assessment, *, scope, version):
     _require_complete(locked, Stage.SELF)
     locked.status = Status.SUBMITTED
     locked.submitted_at = timezone.now()
+    locked.submitted_self_met = locked.self_met  # the expected result, as submitted
     _bump(locked, scope.user, _("Submitted by the province"), "submit")
     return locked
 

@@ -2,10 +2,15 @@
 
 Nothing is moved: every assessment stays on the legacy unit and province it was made
 for. Here the figures are *carried over* for reading, through the official lineage:
-a legacy province's figures count under the current province it was merged into
-(each legacy province went whole into one), and a current unit counts as having a
-recognised predecessor when at least one unit it was formed from was verified with
-every criterion met.
+
+- every count of the year (registered, each status, each band, recognised units) is
+  each legacy ward's, counted once, under the current province its legacy province
+  was merged into (each legacy province went whole into one), so the national totals
+  are the legacy totals;
+- **today's units covered** is a different figure: the current units that are the
+  main successor of at least one recognised legacy unit. Two recognised wards merged
+  into one today cover one unit; a recognised ward split in three covers its main
+  successor only. It is the numerator of progress on today's map.
 """
 
 from dataclasses import dataclass, field
@@ -13,30 +18,99 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy
 
+from criteria.figures import Figures, recognised_condition
 from criteria.models import Assessment
 from wards.models import Lineage, Period, Province, Unit, UnitKind
 
-from .summary import Figures, recognised_condition
-
 CARRY_OVER_RULE = gettext_lazy(
-    "A current unit counts as having a recognised predecessor when at least one unit it was formed from "
-    "was verified with every criterion met in 2023-2024. Legacy figures are carried over for reading: they "
-    "stay recorded on the legacy units and provinces."
+    "Every figure of the year is each legacy ward's, counted once under the current province its province "
+    "was merged into, so the totals equal the legacy totals. “Today's units covered” counts the current "
+    "units that are the main successor of a unit verified with every criterion met in 2023-2024: two such "
+    "wards merged into one cover one unit today. Legacy figures are carried over for reading: they stay "
+    "recorded on the legacy units and provinces."
 )
 
 
 @dataclass
-class CurrentProvinceRow(Figures):
+class Coverage:
+    """Today's units, and those covered by a recognised predecessor (its main successor)."""
+
+    current_units: int = 0
+    covered: int = 0
+
+    @property
+    def covered_pct(self):
+        return 100.0 * self.covered / self.current_units if self.current_units else 0.0
+
+
+@dataclass
+class CurrentProvinceRow(Coverage, Figures):
     """A current province, with the legacy figures of its predecessors summed."""
 
     province: object = None
     predecessors: list = field(default_factory=list)
-    current_units: int = 0
-    with_recognised_predecessor: int = 0
+
+    def as_dict(self):
+        return {
+            **super().as_dict(),
+            "formed_from": [p.code for p in self.predecessors],
+            "current_units": self.current_units,
+            "units_covered": self.covered,
+            "units_covered_pct": round(self.covered_pct, 2),
+        }
+
+
+@dataclass
+class CurrentTotal(Coverage, Figures):
+    def as_dict(self):
+        return {
+            **super().as_dict(),
+            "current_units": self.current_units,
+            "units_covered": self.covered,
+            "units_covered_pct": round(self.covered_pct, 2),
+        }
+
+
+@dataclass
+class CurrentMapSummary:
+    """A legacy year's summary on today's map: the same interface as `YearSummary`."""
+
+    legacy: object  # the YearSummary rolled up
+    total: CurrentTotal
+    provinces: list
 
     @property
-    def carried_pct(self):
-        return 100.0 * self.with_recognised_predecessor / self.current_units if self.current_units else 0.0
+    def year(self):
+        return self.legacy.year
+
+    @property
+    def size(self):
+        return self.legacy.size
+
+    @property
+    def bands(self):
+        return self.legacy.bands
+
+    @property
+    def band_labels(self):
+        return self.legacy.band_labels
+
+    @property
+    def at_or_above_quota(self):
+        return sum(1 for row in self.provinces if row.registered >= row.quota)
+
+    def as_dict(self):
+        return {
+            "year": self.year.year,
+            "period": self.year.period,
+            "map": "current",
+            "criteria": self.size,
+            **self.total.as_dict(),
+            "provinces_at_or_above_quota": self.at_or_above_quota,
+            "provinces": [
+                {"code": row.province.code, "name": row.province.name, **row.as_dict()} for row in self.provinces
+            ],
+        }
 
 
 def recognised_legacy_units(years, until=None):
@@ -47,12 +121,17 @@ def recognised_legacy_units(years, until=None):
     return Assessment.objects.filter(recognised_condition(legacy_years[-1], years)).values("registration__unit")
 
 
+def covered_by(recognised):
+    """Lineage links from a recognised legacy unit to its main successor: what covers a unit today."""
+    return Lineage.objects.filter(current=OuterRef("pk"), legacy__in=recognised, is_main=True)
+
+
 def roll_up(summary, years, kinds):
-    """The legacy `summary`'s provinces summed under their current provinces (three more queries)."""
-    keys = list(summary.total.expected)
+    """The legacy `summary` summed under the current provinces (three more queries)."""
+    size = summary.size
     successor_ids = {row.province.successor_id for row in summary.provinces}
     rows = {
-        p.pk: CurrentProvinceRow(province=p, expected=dict.fromkeys(keys, 0), verified=dict.fromkeys(keys, 0))
+        p.pk: CurrentProvinceRow.for_size(size, province=p)
         for p in Province.objects.filter(pk__in=successor_ids).order_by("code")
     }
     for legacy in summary.provinces:
@@ -62,13 +141,15 @@ def roll_up(summary, years, kinds):
     units = Unit.objects.filter(period=Period.CURRENT, kind__in=kinds, province__in=rows)
     for province_id, n in units.order_by().values_list("province").annotate(n=Count("pk")):
         rows[province_id].current_units = n
-    carried = units.filter(
-        Exists(Lineage.objects.filter(current=OuterRef("pk"),
-                                      legacy__in=recognised_legacy_units(years, summary.year)))
-    )
-    for province_id, n in carried.order_by().values_list("province").annotate(n=Count("pk")):
-        rows[province_id].with_recognised_predecessor = n
-    return list(rows.values())
+    covered = units.filter(Exists(covered_by(recognised_legacy_units(years, summary.year))))
+    for province_id, n in covered.order_by().values_list("province").annotate(n=Count("pk")):
+        rows[province_id].covered = n
+    total = CurrentTotal.for_size(size)
+    for row in rows.values():
+        total.add(row)
+        total.current_units += row.current_units
+        total.covered += row.covered
+    return CurrentMapSummary(legacy=summary, total=total, provinces=list(rows.values()))
 
 
 @dataclass
@@ -113,7 +194,8 @@ def targets(provinces, years):
 
     `provinces` is a queryset of current provinces (the user's scope). One query
     groups every current unit of the counted types by province, with two EXISTS
-    per unit: verified in a current year, or formed from a recognised legacy unit.
+    per unit: verified in a current year, or covered (the main successor of a
+    recognised legacy unit).
     """
     current_years = [y for y in years if y.period == Period.CURRENT]
     latest = current_years[-1] if current_years else None
@@ -122,7 +204,7 @@ def targets(provinces, years):
         Assessment.objects.filter(recognised_condition(latest, years), registration__unit=OuterRef("pk"))
         if latest else Assessment.objects.none()
     )
-    carried = Lineage.objects.filter(current=OuterRef("pk"), legacy__in=recognised_legacy_units(years))
+    carried = covered_by(recognised_legacy_units(years))
     rows = {p.pk: TargetRow(province=p) for p in provinces.order_by("code")}
     counts = (
         Unit.objects.filter(period=Period.CURRENT, kind__in=kinds, province__in=rows)

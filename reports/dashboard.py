@@ -11,12 +11,10 @@ provinces); the national scope passes None, which spares the filter.
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, F, Q, Sum, When
+from django.db.models import Count, Q, Sum
 
-from criteria.models import SUBMITTED_STATUSES, Assessment, Quota, Result, ResultValue, Status, criteria_numbers
-from criteria.scoring import band_keys, band_of
-
-from .summary import Figures
+from criteria.figures import STANDING_MET, Figures, expected_met, near_miss_q
+from criteria.models import SUBMITTED_STATUSES, Assessment, Quota, Result, ResultValue, Stage, Status, criteria_numbers
 
 NEAR_MISSES_PER_PAGE = 50
 
@@ -48,13 +46,13 @@ def criteria_gaps(year, provinces, size, criteria):
         .filter(_in_scope(provinces, "province"))
         .exclude(self_not_met=0, verified_not_met=0)
         .order_by()
-        .values_list("status", "self_met", "verified_met", "self_not_met", "verified_not_met")
+        .values_list("status", "submitted_self_met", "verified_met", "self_not_met", "verified_not_met")
         .annotate(n=Count("*"))
     )
     masks = {"expected": Counter(), "near_expected": Counter(), "verified": Counter(), "near_verified": Counter()}
-    for status, self_met, verified_met, self_not_met, verified_not_met, n in groups:
+    for status, submitted_self_met, verified_met, self_not_met, verified_not_met, n in groups:
         masks["expected"][self_not_met] += n
-        if self_met == size - 1:
+        if expected_met(status, submitted_self_met) == size - 1:
             masks["near_expected"][self_not_met] += n
         if status == Status.VERIFIED:
             masks["verified"][verified_not_met] += n
@@ -134,17 +132,12 @@ def near_misses(year, provinces, size, criteria, count, page=1):
     except (TypeError, ValueError):
         number = 1
     number = min(number, max(1, -(-count // NEAR_MISSES_PER_PAGE)))
-    near = [size - 1, size - 2]
     start = (number - 1) * NEAR_MISSES_PER_PAGE
-    met = Case(When(status=Status.VERIFIED, then=F("verified_met")), default=F("self_met"))
     page = (
         Assessment.objects.filter(year=year)
-        .filter(
-            Q(status=Status.VERIFIED, verified_met__in=near)
-            | Q(status__in=[Status.SUBMITTED, Status.RETURNED], self_met__in=near)
-        )
+        .filter(near_miss_q(size))
         .filter(_in_scope(provinces, "province"))
-        .annotate(met=met)
+        .annotate(met=STANDING_MET)
         .order_by("-met", "unit__code")
         .values("pk")[start:start + NEAR_MISSES_PER_PAGE]
     )
@@ -152,12 +145,12 @@ def near_misses(year, provinces, size, criteria, count, page=1):
     # rows are then read whole, with their unit and province.
     assessments = list(
         Assessment.objects.filter(pk__in=page)
-        .annotate(met=met)
+        .annotate(met=STANDING_MET)
         .select_related("unit", "province")
         .order_by("-met", "unit__code")
     )
-    verified = [a.pk for a in assessments if a.status == Status.VERIFIED]
-    others = [a.pk for a in assessments if a.status != Status.VERIFIED]
+    verified = [a.pk for a in assessments if a.stage == Stage.VERIFIED]
+    others = [a.pk for a in assessments if a.stage == Stage.SELF]
     missing = (
         Result.objects.filter(
             Q(assessment__in=verified) & ~Q(verified_value=ResultValue.MET)
@@ -196,26 +189,18 @@ def trend(provinces, years):
     scale); each group is then put in its band. Every registration has exactly
     one assessment, so the groups also count the registrations.
     """
-    rows = {y.pk: TrendRow(year=y, size=y.size) for y in years}
-    for row in rows.values():
-        row.expected = dict.fromkeys(band_keys(row.size), 0)
-        row.verified = dict.fromkeys(band_keys(row.size), 0)
+    rows = {y.pk: TrendRow.for_size(y.size, year=y, size=y.size) for y in years}
     quotas = Quota.objects.filter(_in_scope(provinces, "province")).order_by()
     for item in quotas.values("year").annotate(n=Sum("amount")):
         rows[item["year"]].quota = item["n"]
     groups = (
         Assessment.objects.filter(_in_scope(provinces, "province"))
         .order_by()
-        .values_list("year", "status", "self_met", "verified_met")
+        .values_list("year", "status", "submitted_self_met", "verified_met")
         .annotate(n=Count("*"))
     )
-    for year_id, status, self_met, verified_met, n in groups:
-        row = rows[year_id]
-        row.registered += n
-        if status in SUBMITTED_STATUSES:
-            row.expected[band_of(self_met, row.size)] += n
-        if status == Status.VERIFIED:
-            row.verified[band_of(verified_met, row.size)] += n
+    for year_id, status, submitted_self_met, verified_met, n in groups:
+        rows[year_id].count(status, submitted_self_met, verified_met, n, rows[year_id].size)
     return list(rows.values())
 
 

@@ -10,6 +10,11 @@ Text that a spreadsheet would run as a formula (starting with = + - @, a tab or 
 carriage return) is neutralised in both formats. Control characters that XLSX
 cannot hold (a vertical tab pasted into a note, say) are dropped from XLSX cells
 only: CSV, JSON and the pages keep the text as it was entered.
+
+Numbers stay numbers in both. XLSX cells carry a display format ("#,##0", "#,##0.0")
+so that Excel writes them as its reader's system does: 1.724 and 4,4 on a Vietnamese
+computer. CSV is for re-import and other programs: plain digits and a dot decimal
+(README, "Exports").
 """
 
 import csv
@@ -27,11 +32,21 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from criteria.access import Role
-from criteria.models import Assessment, Result, ResultValue, Status
+from criteria.figures import (
+    STATUSES,
+    Target2025,
+    map_of,
+    near_miss_q,
+    programme_years,
+    standing_met,
+    year_summary,
+)
+from criteria.models import Assessment, Result, ResultValue, Stage, Status
 from criteria.scoring import band_label, band_of
+from wards.models import Period, Province
 
 from . import dashboard
-from .summary import Target2025, year_summary
+from .current_map import roll_up
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 2000
@@ -40,11 +55,26 @@ VALUE_LABELS = {
     ResultValue.NOT_MET: gettext_lazy("Not met"),
     ResultValue.PENDING: gettext_lazy("Not yet assessed"),
 }
+# How each status reads in the summary: who is waiting on whom.
+STATUS_LABELS = {
+    Status.DRAFT: gettext_lazy("Draft (never submitted)"),
+    Status.SUBMITTED: gettext_lazy("Waiting for the ministry"),
+    Status.RETURNED: gettext_lazy("Returned to the province"),
+    Status.VERIFIED: gettext_lazy("Verified"),
+}
+MAP_LABELS = {
+    "legacy": gettext_lazy("before 1 July 2025 (63 provinces)"),
+    "current": gettext_lazy("from 1 July 2025 (34 provinces)"),
+}
 TARGET_LABELS = {
     Target2025.BELOW: gettext_lazy("below 30 %"),
     Target2025.WITHIN: gettext_lazy("30–50 %"),
     Target2025.ABOVE: gettext_lazy("50 % or more"),
 }
+
+
+class Label(int):
+    """A number that names rather than counts (a programme year): never written with a thousands separator."""
 
 
 def is_formula_like(value):
@@ -105,14 +135,20 @@ class SummaryExporter(Exporter):
     csv_table = 1  # the province table, whose last row is the total
     formats = ("xlsx", "csv", "pdf", "json")
 
+    def __init__(self, year, scope, province=None, current_map=False):
+        """`current_map`: a legacy year's figures rolled up on today's 34 provinces (reports/current_map.py)."""
+        super().__init__(year, scope, province)
+        self.current_map = current_map and year.period == Period.LEGACY
+
     def summary(self):
         if not hasattr(self, "_summary"):
-            from wards.models import Province
-
             provinces = self.provinces if self.provinces is not None else Province.objects.filter(
                 period=self.year.period
             )
-            self._summary = year_summary(self.year, provinces)
+            years = programme_years()
+            self._summary = year_summary(self.year, provinces, years=years)
+            if self.current_map:
+                self._summary = roll_up(self._summary, years, self.year.eligible_kinds)
         return self._summary
 
     def tables(self):
@@ -120,7 +156,7 @@ class SummaryExporter(Exporter):
         total = summary.total
         labels = [label for _key, label in summary.band_labels]
         headline = [
-            [_("Programme year"), self.year.year],
+            [_("Programme year"), Label(self.year.year)],
             [_("Registered"), total.registered],
             [_("Quota"), total.quota],
             [_("Exceeded by"), total.exceeded_by],
@@ -130,12 +166,19 @@ class SummaryExporter(Exporter):
             [_("Eligible units"), total.eligible],
             [_("Recognised model units"), total.recognised],
             [_("Recognised model units (%)"), round(total.pct, 1)],
+            # Added later: after the rows readers already find by position.
+            *[[str(STATUS_LABELS[status]), n] for status, n in total.status.items()],
+            [_("Near-misses (one or two criteria short)"), total.near_misses],
+            [_("Map"), str(MAP_LABELS["current" if self.current_map else map_of(self.year)])],
+            *([[_("Today's units"), total.current_units], [_("Today's units covered"), total.covered]]
+              if self.current_map else []),
         ]
         header = [
             _("Code"), _("Province"), _("Registered"), _("Quota"), _("Exceeded by"),
             _("Eligible units"), _("Recognised model units"), _("Recognised model units (%)"), _("2025 target"),
             *[_("Expected %(band)s") % {"band": label} for label in labels],
             *[_("Verified %(band)s") % {"band": label} for label in labels],
+            *[str(STATUS_LABELS[status]) for status in STATUSES],  # last: earlier columns keep their places
         ]
 
         def rows():
@@ -146,7 +189,7 @@ class SummaryExporter(Exporter):
                     province.name if province else _("Total"),
                     row.registered, row.quota, row.exceeded_by, row.eligible, row.recognised, round(row.pct, 1),
                     str(TARGET_LABELS[row.target_2025]),
-                    *row.expected.values(), *row.verified.values(),
+                    *row.expected.values(), *row.verified.values(), *row.status.values(),
                 ]
 
         return [
@@ -204,7 +247,8 @@ class WardResultsExporter(Exporter):
         number = {c.pk: c.number for c in criteria}
         for a in chunk:
             unit = a.registration.unit
-            verified = a.status == Status.VERIFIED
+            verified = a.stage == Stage.VERIFIED
+            met = standing_met(a.status, a.submitted_self_met, a.verified_met)
             mine = results.get(a.pk, {})
             values, notes = [], []
             for c in criteria:
@@ -218,7 +262,7 @@ class WardResultsExporter(Exporter):
             yield [
                 unit.province.code, unit.province.name, unit.district.name if unit.district_id else "", unit.name,
                 unit.code, labels["status"][a.status], labels["stage"][verified],
-                band_label(band_of(a.verified_met if verified else a.self_met, size), size),
+                band_label(band_of(met, size), size) if met is not None else "",
                 *values, "; ".join(notes),
             ]
 
@@ -255,10 +299,7 @@ class NearMissExporter(Exporter):
         size = len(criteria)
         near = (
             Assessment.objects.filter(year=self.year)
-            .filter(
-                Q(status=Status.VERIFIED, verified_met__in=[size - 1, size - 2])
-                | Q(status__in=[Status.SUBMITTED, Status.RETURNED], self_met__in=[size - 1, size - 2])
-            )
+            .filter(near_miss_q(size))
             .filter(self._scope_q("registration__unit__province"))
             .select_related("registration__unit__province")
             .order_by("registration__unit__province__code", "registration__unit__code")
@@ -275,8 +316,8 @@ class NearMissExporter(Exporter):
             ):
                 missing.setdefault(assessment_id, []).append((by_pk[criterion_id], self_value, verified_value))
             for a in chunk:
-                verified = a.status == Status.VERIFIED
-                met = a.verified_met if verified else a.self_met
+                verified = a.stage == Stage.VERIFIED
+                met = standing_met(a.status, a.submitted_self_met, a.verified_met)
                 lacking = sorted(
                     (c for c, s, v in missing.get(a.pk, []) if (v if verified else s) != ResultValue.MET),
                     key=lambda c: c.number,
@@ -325,6 +366,8 @@ def _csv_cell(value):
 
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
+INTEGER_FORMAT = "#,##0"
+DECIMAL_FORMAT = "#,##0.0"  # percentages are stored as per cent (4.4), one decimal as on the pages
 HEADER_FILL = PatternFill("solid", fgColor="1B4332")
 
 
@@ -356,8 +399,12 @@ def write_xlsx(tables, target, title=""):
 
 
 def _xlsx_cell(sheet, value):
-    if isinstance(value, (int, float)) or value is None:
+    if value is None or isinstance(value, (bool, Label)):
         return value
+    if isinstance(value, (int, float)):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = DECIMAL_FORMAT if isinstance(value, float) else INTEGER_FORMAT
+        return cell
     value = xlsx_text(value)
     if is_formula_like(value):
         cell = WriteOnlyCell(sheet, value=value)

@@ -2,13 +2,11 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from criteria.models import SUBMITTED_STATUSES, Status
+from criteria.figures import Target2025, expected_band_q
+from criteria.models import Status
 from wards.text import fold
-
-from .summary import Target2025
 
 
 def bootstrap(form):
@@ -83,7 +81,7 @@ class WardFilter(django_filters.FilterSet):
         empty_label=_("All"),
     )
     sort = django_filters.OrderingFilter(
-        fields=(("unit__code", "code"), ("unit__name", "name"), ("assessment__self_met", "expected"),
+        fields=(("unit__code", "code"), ("unit__name", "name"), ("assessment__submitted_self_met", "expected"),
                 ("assessment__verified_met", "verified"), ("assessment__status", "status")),
         label=_("Sort by"),
     )
@@ -97,12 +95,7 @@ class WardFilter(django_filters.FilterSet):
         return queryset.filter(unit__search_text__contains=fold(value)) if fold(value) else queryset
 
     def by_band(self, queryset, name, value):
-        submitted = Q(assessment__status__in=SUBMITTED_STATUSES)
-        if value == "full":
-            return queryset.filter(submitted, assessment__self_met__gte=self.size)
-        if value == "near":
-            return queryset.filter(submitted, assessment__self_met__in=[self.size - 1, self.size - 2])
-        return queryset.filter(submitted, assessment__self_met__lt=self.size - 2)
+        return queryset.filter(expected_band_q(value, self.size, prefix="assessment__"))
 
     @property
     def qs(self):

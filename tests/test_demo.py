@@ -9,7 +9,7 @@ from django.db.models import Count, F
 from criteria.access import Role, role_of
 from criteria.demo import apportion
 from criteria.models import Assessment, ProgrammeYear, Quota, Registration, Result, Status
-from reports.summary import year_summary
+from criteria.figures import year_summary
 from wards.models import Period, Province, Unit, UnitKind
 
 from .conftest import PASSWORD

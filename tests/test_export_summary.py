@@ -78,3 +78,45 @@ def test_bad_year_exits_non_zero_with_one_line(capsys):
 def test_unwritable_output_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match="Cannot write"):
         export("--year", "2023", "--output", str(tmp_path / "missing-dir" / "x.json"))
+
+
+def test_json_gives_each_status_and_says_which_map():
+    data = json.loads(export("--year", "2023", "--format", "json"))
+    assert data["map"] == "legacy"
+    assert set(data["status"]) == {"draft", "submitted", "returned", "verified"}
+    assert sum(data["status"].values()) == data["registered"] == 172
+    assert data["submitted"] == data["status"]["submitted"] + data["status"]["returned"] + data["status"]["verified"]
+    assert data["not_submitted"] == data["status"]["draft"]
+    for province in data["provinces"]:
+        assert sum(province["status"].values()) == province["registered"]
+
+
+def test_the_current_map_keeps_every_legacy_total_and_states_the_units_covered_apart():
+    legacy = json.loads(export("--year", "2023", "--format", "json"))
+    current = json.loads(export("--year", "2023", "--map", "current", "--format", "json"))
+    assert current["map"] == "current"
+    assert len(current["provinces"]) == 34
+    for key in ("registered", "quota", "submitted", "status", "expected", "verified", "recognised_units",
+                "near_misses", "eligible_units"):
+        assert current[key] == legacy[key], key
+    assert current["recognised_units"] == 36
+    # today's units covered: distinct main successors, fewer where recognised wards merged
+    assert 0 < current["units_covered"] <= current["recognised_units"]
+    assert current["units_covered"] == sum(p["units_covered"] for p in current["provinces"])
+    assert current["current_units"] == sum(p["current_units"] for p in current["provinces"])
+    assert sorted(code for p in current["provinces"] for code in p["formed_from"]) == sorted(
+        p["code"] for p in legacy["provinces"])
+
+
+def test_the_current_map_csv_has_a_row_per_current_province():
+    rows = list(csv.reader(io.StringIO(export("--year", "2023", "--map", "current", "--format", "csv"))))
+    assert len(rows) == 1 + 34 + 1
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--year", "2023", "--map", "current", "--report", "wards", "--format", "csv"], "summary report only"),
+    (["--year", "2023", "--map", "sideways"], "invalid choice"),
+])
+def test_the_map_option_refuses_what_it_cannot_do(args, message):
+    with pytest.raises(CommandError, match=message):
+        export(*args)

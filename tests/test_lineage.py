@@ -100,18 +100,24 @@ def test_current_map_counts_every_registered_ward_once(client_as, ministry):
     assert 'data-figure="registered">172<' in plain
 
 
-def test_current_map_counts_units_with_a_recognised_predecessor(client_as, ministry):
+def test_current_map_counts_recognised_wards_once_and_the_units_they_cover_apart(client_as, ministry):
     html = client_as(ministry).get("/reports/2023/?map=current").content.decode()
     hanoi = re.search(r'data-current-province="01">(.*?)</tr>', html, re.S).group(1)
     verified_full = Assessment.objects.filter(
         year__year=2023, status=Status.VERIFIED, verified_met=22, registration__unit__province__code="01",
         registration__unit__period=Period.LEGACY,
     ).values("registration__unit")
-    expected = Unit.objects.filter(
-        period=Period.CURRENT, kind="phuong", predecessor_links__legacy__in=verified_full
+    recognised = verified_full.count()
+    covered = Unit.objects.filter(
+        period=Period.CURRENT, kind="phuong", predecessor_links__legacy__in=verified_full,
+        predecessor_links__is_main=True,
     ).distinct().count()
-    assert expected > 0
-    assert f">{expected}/" in hanoi
+    assert 0 < covered <= recognised
+    assert f"data-recognised>{recognised}<" in hanoi
+    assert f"data-covered>{covered}/" in hanoi
+    # a split ward counts once, nationally too: the total is the legacy total
+    national = Assessment.objects.filter(year__year=2023, status=Status.VERIFIED, verified_met=22).count()
+    assert f"data-total-recognised>{national}<" in html
 
 
 def test_ward_pages_show_lineage_both_ways(client_as, hanoi):

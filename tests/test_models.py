@@ -121,7 +121,7 @@ def test_an_assessment_follows_its_unit_to_another_province(client_as, administr
 
     from django.core.management import call_command
 
-    from reports.summary import year_summary
+    from criteria.figures import year_summary
 
     registration = registered("01")
     unit = registration.unit

@@ -10,7 +10,7 @@ from criteria.models import ProgrammeYear, Registration, Stage, Status
 from criteria.scoring import band_label, band_of
 from criteria.workflow import available_transitions, editable_stage, missing_values
 from reports.dashboard import ward_years
-from reports.summary import programme_years
+from criteria.figures import expected_met, programme_years
 
 from .lineage import predecessors_of, successors_of, with_lineage
 from .models import Period
@@ -50,14 +50,15 @@ def ward(request, code, year):
         files.setdefault(evidence.criterion_id, []).append(evidence)
     rows = [(c, results.get(c.pk), files.get(c.pk, [])) for c in criteria]
     transitions = available_transitions(scope, assessment)
+    expected = expected_met(assessment.status, assessment.submitted_self_met)
     returned = None
     if assessment.status == Status.RETURNED:
         returned = assessment.history.filter(status=Status.RETURNED).select_related("history_user").first()
     context.update(
         groups=[(group, list(items)) for group, items in groupby(rows, key=lambda row: row[0].group)],
-        expected_band=band_label(band_of(assessment.self_met, size), size),
+        expected_band=band_label(band_of(expected, size), size) if expected is not None else None,
         verified_band=band_label(band_of(assessment.verified_met, size), size),
-        difference=assessment.verified_met - assessment.self_met,
+        difference=assessment.verified_met - expected if expected is not None else 0,
         editable_stage=editable_stage(scope, assessment),
         transitions=transitions,
         missing=missing_values(assessment, Stage.SELF if "submit" in transitions else Stage.VERIFIED)

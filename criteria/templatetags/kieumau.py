@@ -1,6 +1,8 @@
 from django import template
+from django.utils.formats import number_format
 from django.utils.html import format_html
 
+from criteria.figures import expected_met, standing_met
 from criteria.models import ResultValue, Status
 from criteria.scoring import BELOW, band_label, band_of
 
@@ -19,14 +21,11 @@ STATUS_STYLES = {
 }
 
 
-@register.filter
-def band(met, size):
-    """{{ assessment.self_met|band:size }} -> "21/22"."""
-    return band_label(band_of(met, size), size)
-
-
 @register.simple_tag
 def band_badge(met, size, muted=False):
+    """A band as a coloured badge; "—" when there is no result to band (never submitted)."""
+    if met is None:
+        return format_html('<span class="text-muted">—</span>')
     key = band_of(met, size)
     style = "text-bg-secondary" if muted else (
         "text-bg-success" if key == f"{size}/{size}" else "text-bg-danger" if key == BELOW else "text-bg-warning"
@@ -48,8 +47,8 @@ def status_badge(status):
 
 @register.filter
 def signed(number):
-    """+66 / -3 / 0, for differences."""
-    return f"+{number}" if number > 0 else str(number)
+    """+66 / -3 / 0, for differences; written like every other figure ("+1.066" in Vietnamese)."""
+    return f"+{number_format(number)}" if number > 0 else number_format(number)
 
 
 @register.filter
@@ -61,3 +60,21 @@ def get(mapping, key):
 def value_label(value):
     """met -> "Met" (translated)."""
     return ResultValue(value).label if value in ResultValue.values else value
+
+
+@register.simple_tag
+def expected_badge(assessment, size, muted=False):
+    """The expected band: the self-assessment as last submitted, "—" if never submitted."""
+    return band_badge(expected_met(assessment.status, assessment.submitted_self_met), size, muted)
+
+
+@register.simple_tag
+def verified_badge(assessment, size):
+    """The verified band, "—" until verified."""
+    return band_badge(assessment.verified_met if assessment.status == Status.VERIFIED else None, size)
+
+
+@register.simple_tag
+def standing_badge(assessment, size):
+    """The band of the result that stands (verified once verified, else as last submitted)."""
+    return band_badge(standing_met(assessment.status, assessment.submitted_self_met, assessment.verified_met), size)

@@ -14,7 +14,7 @@ from ..charts import Series, bar_chart
 from ..current_map import CARRY_OVER_RULE, roll_up
 from ..exporters import EXPORTERS
 from ..filters import ProvinceTableForm, WardFilter
-from ..summary import programme_years, province_wards, year_summary
+from criteria.figures import programme_years, province_wards, year_summary
 
 WARDS_PER_PAGE = 50
 
@@ -71,6 +71,9 @@ def _shared(request, year, provinces, trend_provinces, own_map_only=False):
     return {
         "scope": scope,
         "year": year,
+        "kinds": ", ".join(str(label) for label in year.eligible_kind_labels()),
+        "where": _("the whole country") if provinces is None else ", ".join(
+            row.province.name for row in summary.provinces),
         "exports": [(cls, cls.formats) for cls in EXPORTERS.values() if cls.allowed(scope)],
         "near_band": band_label(summary.bands[1], size) if len(summary.bands) > 2 else "",
         "years": years,
@@ -106,7 +109,7 @@ def national(request, year):
         table=table,
         rows=rows,
         current_map=current_map,
-        current_rows=roll_up(context["summary"], context["years"], year.eligible_kinds) if current_map else None,
+        current=roll_up(context["summary"], context["years"], year.eligible_kinds) if current_map else None,
         carry_over_rule=CARRY_OVER_RULE,
     )
     return render(request, "reports/national.html", context)

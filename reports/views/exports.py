@@ -38,6 +38,8 @@ def build_exporter(request, year, identifier, fmt, province_code=None):
     province = None
     if province_code:
         province = get_province_for_user(request.user, year, province_code)
+    if identifier == "summary":
+        return exporter_class(year, scope, province, current_map=request.GET.get("map") == "current")
     return exporter_class(year, scope, province)
 
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from criteria.demo import DEMO_USERS, YEAR, demo_password, load_demo_users, load_demo_year
-from reports.summary import year_summary
+from criteria.figures import year_summary
 from criteria.access import get_year_or_404
 from wards.models import Province
 

@@ -23,8 +23,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--report", default="summary", help=f"what to export: {', '.join(EXPORTERS)} (default: summary)"
         )
+        parser.add_argument(
+            "--map", default=None, choices=("legacy", "current"),
+            help="the summary of a 2023-2024 year on the 63 provinces it was registered on (legacy, the default) "
+                 "or rolled up on today's 34 (current)",
+        )
 
-    def handle(self, *args, year, format, output, province, report, **options):
+    def handle(self, *args, year, format, output, province, report, map, **options):
         if format not in FORMATS:
             raise CommandError(f"Unknown format {format!r}: choose one of {', '.join(FORMATS)}.")
         exporter_class = EXPORTERS.get(report)
@@ -39,6 +44,10 @@ class Command(BaseCommand):
         except (ValueError, ProgrammeYear.DoesNotExist):
             known = ", ".join(str(y) for y in ProgrammeYear.objects.values_list("year", flat=True)) or "none"
             raise CommandError(f"Unknown programme year {year!r} (known: {known}).") from None
+        if map == "legacy" and programme_year.period != "legacy":
+            raise CommandError(f"{programme_year.year} is on the current map only: leave out --map legacy.")
+        if map == "current" and report != "summary":
+            raise CommandError("--map current applies to the summary report only.")
         selected = None
         if province:
             selected = Province.objects.filter(period=programme_year.period, code=province).first()
@@ -48,7 +57,11 @@ class Command(BaseCommand):
                     f"({programme_year.get_period_display()})."
                 )
         # The command line is the administrators' tool: the whole country in scope.
-        exporter = exporter_class(programme_year, Scope(user=None, role=Role.ADMIN), selected)
+        scope = Scope(user=None, role=Role.ADMIN)
+        if report == "summary":
+            exporter = exporter_class(programme_year, scope, selected, current_map=map == "current")
+        else:
+            exporter = exporter_class(programme_year, scope, selected)
         try:
             if format == "xlsx":
                 write_xlsx(exporter.tables(), output, title=exporter.title)

@@ -1,0 +1,330 @@
+"""Every figure the app shows, defined once.
+
+The dashboards, the exports (XLSX, CSV, PDF, JSON), the current-map roll-up, the
+ward pages and the import preview read these definitions; none counts on its own.
+
+- **registered**: the year's registrations (each has exactly one assessment);
+  **quota** and **exceeded by** (registered − quota).
+- **status**, the assessment's state now: *draft* (the province has never
+  submitted it), *submitted* (waiting for the ministry), *returned* (back with the
+  province), *verified*. The four add up to registered. The top-level
+  **submitted** figure means "submitted at least once" (submitted + returned +
+  verified), as it always has.
+- **expected bands** (dự kiến đạt): each assessment's self-assessment *as last
+  submitted* (`Assessment.submitted_self_met`), so a returned assessment keeps its
+  band while the province corrects it; an assessment never submitted is in no band.
+- **verified bands** (đạt): the verified assessments, by the verified result.
+- **the result that stands**: the verified result once verified, otherwise the
+  self-assessment as last submitted (`standing_met`, `STANDING_MET`).
+- **near-misses**: submitted at least once, and the result that stands one or two
+  criteria short.
+- **eligible units**: the year's map's units of the kinds the year admits.
+- **recognised units**: units whose assessment was verified with every criterion
+  met, in the year or an earlier year of the same map (`recognised_condition`).
+- **progress**: recognised as a share of eligible, and how many more reach 30, 50
+  and 100 %.
+
+All counting is done by the database in a fixed number of grouped queries,
+whatever the number of provinces, wards and results; Python only sorts the groups
+(a few hundred at most) into bands, through `Figures.count`.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Case, Count, F, Q, When
+
+from criteria.models import SUBMITTED_STATUSES, Assessment, ProgrammeYear, Quota, Registration, Status
+from criteria.scoring import band_keys, band_label, band_of
+from wards.models import Period, Unit
+
+# The ministry's targets: by 2025 at least 30-50 % of each province's ward police
+# units recognised as model units; by 2030, all of them.
+TARGET_2025_MIN = 30
+TARGET_2025_GOOD = 50
+TARGET_2030 = 100
+
+STATUSES = [Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.VERIFIED]
+# How many criteria short a ward may be and still count as a near-miss.
+NEAR_MISS_SHORT = (1, 2)
+
+
+class Target2025:
+    BELOW = "below"
+    WITHIN = "within"
+    ABOVE = "above"
+
+
+def programme_years():
+    """Every programme year, oldest first, with `size` (criteria in its catalogue): one query."""
+    return list(ProgrammeYear.objects.annotate(size=Count("catalogue__criteria")).order_by("year"))
+
+
+def map_of(year):
+    """Which administrative map a year's figures are on: "legacy" (63 provinces) or "current" (34)."""
+    return "legacy" if year.period == Period.LEGACY else "current"
+
+
+# --- one assessment -------------------------------------------------------------------
+
+
+def expected_met(status, submitted_self_met):
+    """Criteria met by the self-assessment as last submitted; None if never submitted."""
+    if status not in SUBMITTED_STATUSES or submitted_self_met is None:
+        return None
+    return submitted_self_met
+
+
+def standing_met(status, submitted_self_met, verified_met):
+    """Criteria met by the result that stands: verified once verified, else as last submitted."""
+    if status == Status.VERIFIED:
+        return verified_met
+    return expected_met(status, submitted_self_met)
+
+
+# The same rule for the database: the result that stands, per assessment row.
+STANDING_MET = Case(When(status=Status.VERIFIED, then=F("verified_met")), default=F("submitted_self_met"))
+
+
+def is_near_miss(met, size):
+    """Whether a result meeting `met` of `size` criteria is one or two short (None: no result)."""
+    return met is not None and size - met in NEAR_MISS_SHORT
+
+
+def near_miss_q(size, prefix=""):
+    """Q on assessments (or on a relation through `prefix`, e.g. "assessment__"): the near-misses."""
+    near = [size - short for short in NEAR_MISS_SHORT]
+    return (
+        Q(**{f"{prefix}status": Status.VERIFIED, f"{prefix}verified_met__in": near})
+        | Q(**{f"{prefix}status__in": [Status.SUBMITTED, Status.RETURNED], f"{prefix}submitted_self_met__in": near})
+    )
+
+
+def expected_band_q(kind, size, prefix=""):
+    """Q: submitted at least once, with the expected result "full", "near" (1-2 short) or "below"."""
+    field_name = f"{prefix}submitted_self_met"
+    submitted = Q(**{f"{prefix}status__in": SUBMITTED_STATUSES})
+    if kind == "full":
+        return submitted & Q(**{f"{field_name}__gte": size})
+    if kind == "near":
+        return submitted & Q(**{f"{field_name}__in": [size - short for short in NEAR_MISS_SHORT]})
+    return submitted & Q(**{f"{field_name}__lt": size - max(NEAR_MISS_SHORT)})
+
+
+def recognised_condition(year, years):
+    """Q on assessments: a verified full score in `year` or an earlier year of the same map."""
+    condition = Q(pk__in=[])
+    for earlier in years:
+        if earlier.period == year.period and earlier.year <= year.year:
+            condition |= Q(year_id=earlier.pk, verified_met__gte=earlier.size)
+    return Q(status=Status.VERIFIED) & condition
+
+
+# --- many assessments -----------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    """The figures of one scope (a province, a year, the country): see the module's definitions."""
+
+    registered: int = 0
+    quota: int = 0
+    near_misses: int = 0
+    eligible: int = 0
+    recognised: int = 0
+    status: dict = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+    expected: dict = field(default_factory=dict)
+    verified: dict = field(default_factory=dict)
+
+    @classmethod
+    def for_size(cls, criteria, **kwargs):
+        """Empty figures with every band of a catalogue of `criteria` criteria at zero."""
+        return cls(expected=dict.fromkeys(band_keys(criteria), 0), verified=dict.fromkeys(band_keys(criteria), 0),
+                   **kwargs)
+
+    def count(self, status, submitted_self_met, verified_met, n, size):
+        """Add `n` assessments of one status and result pair: the one place each is put in its figures."""
+        self.registered += n
+        self.status[status] += n
+        expected = expected_met(status, submitted_self_met)
+        if expected is not None:
+            key = band_of(expected, size)
+            self.expected[key] = self.expected.get(key, 0) + n
+        if status == Status.VERIFIED:
+            key = band_of(verified_met, size)
+            self.verified[key] = self.verified.get(key, 0) + n
+        if is_near_miss(standing_met(status, submitted_self_met, verified_met), size):
+            self.near_misses += n
+
+    @property
+    def submitted(self):
+        """Submitted at least once: waiting for the ministry, returned to the province, or verified."""
+        return sum(self.status[s] for s in SUBMITTED_STATUSES)
+
+    @property
+    def not_submitted(self):
+        """Never submitted: the drafts."""
+        return self.status[Status.DRAFT]
+
+    @property
+    def waiting(self):
+        """Waiting for the ministry now."""
+        return self.status[Status.SUBMITTED]
+
+    @property
+    def returned(self):
+        return self.status[Status.RETURNED]
+
+    @property
+    def exceeded_by(self):
+        """Registrations beyond the quota; negative when the quota is not yet reached."""
+        return self.registered - self.quota
+
+    @property
+    def short_by(self):
+        return max(self.quota - self.registered, 0)
+
+    @property
+    def verified_total(self):
+        return sum(self.verified.values())
+
+    @property
+    def pct(self):
+        """Recognised model units as a percentage of the eligible units."""
+        return 100.0 * self.recognised / self.eligible if self.eligible else 0.0
+
+    @property
+    def target_2025(self):
+        if self.pct < TARGET_2025_MIN:
+            return Target2025.BELOW
+        return Target2025.WITHIN if self.pct < TARGET_2025_GOOD else Target2025.ABOVE
+
+    @property
+    def target_2030_met(self):
+        return self.eligible > 0 and self.recognised >= self.eligible
+
+    def needed(self, pct):
+        """How many more recognised units reach `pct` per cent of the eligible ones."""
+        return max(0, -(-self.eligible * pct // 100) - self.recognised)
+
+    @property
+    def needed_30(self):
+        return self.needed(TARGET_2025_MIN)
+
+    @property
+    def needed_50(self):
+        return self.needed(TARGET_2025_GOOD)
+
+    @property
+    def needed_100(self):
+        return self.needed(TARGET_2030)
+
+    def add(self, other):
+        for name in ("registered", "quota", "near_misses", "eligible", "recognised"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for mine, theirs in ((self.status, other.status), (self.expected, other.expected),
+                             (self.verified, other.verified)):
+            for key, value in theirs.items():
+                mine[key] = mine.get(key, 0) + value
+
+    def as_dict(self):
+        """These figures in the shape of `export_summary --format json` (per province and in total)."""
+        return {
+            "registered": self.registered,
+            "quota": self.quota,
+            "exceeded_by": self.exceeded_by,
+            "submitted": self.submitted,
+            "not_submitted": self.not_submitted,
+            "status": {str(key): value for key, value in self.status.items()},
+            "expected": self.expected,
+            "verified": self.verified,
+            "near_misses": self.near_misses,
+            "eligible_units": self.eligible,
+            "recognised_units": self.recognised,
+            "recognised_pct": round(self.pct, 2),
+        }
+
+
+@dataclass
+class ProvinceFigures(Figures):
+    province: object = None
+
+
+@dataclass
+class YearSummary:
+    year: object
+    size: int
+    total: Figures
+    provinces: list
+
+    @property
+    def bands(self):
+        return band_keys(self.size)
+
+    @property
+    def band_labels(self):
+        """[(key, label)] for tables: ("20/22", "20/22"), ("below", "below 20/22")."""
+        return [(key, band_label(key, self.size)) for key in self.bands]
+
+    @property
+    def at_or_above_quota(self):
+        return sum(1 for row in self.provinces if row.registered >= row.quota)
+
+    def as_dict(self):
+        """The summary in the shape of `export_summary --format json`."""
+        return {
+            "year": self.year.year,
+            "period": self.year.period,
+            "map": map_of(self.year),
+            "criteria": self.size,
+            **self.total.as_dict(),
+            "provinces_at_or_above_quota": self.at_or_above_quota,
+            "provinces": [
+                {"code": row.province.code, "name": row.province.name, **row.as_dict()} for row in self.provinces
+            ],
+        }
+
+
+def year_summary(year, provinces, years=None):
+    """The summary of programme year `year` over the `provinces` queryset (the user's scope).
+
+    `years` (from `programme_years()`) saves a query when the caller has it.
+    """
+    years = programme_years() if years is None else years
+    size = next(y.size for y in years if y.pk == year.pk)
+    rows = {p.pk: ProvinceFigures.for_size(size, province=p) for p in provinces.order_by("code")}
+
+    def grouped(queryset, path, **aggregates):
+        return queryset.filter(**{f"{path}__in": rows}).order_by().values(group=F(path)).annotate(**aggregates)
+
+    for province_id, amount in Quota.objects.filter(year=year, province__in=rows).values_list("province", "amount"):
+        rows[province_id].quota = amount
+    for item in grouped(Unit.objects.filter(kind__in=year.eligible_kinds), "province", n=Count("pk")):
+        rows[item["group"]].eligible = item["n"]
+    recognised = Assessment.objects.filter(recognised_condition(year, years))
+    for item in grouped(recognised, "province", n=Count("unit", distinct=True)):
+        rows[item["group"]].recognised = item["n"]
+    # The database groups the year's assessments by province, status and results (a
+    # few hundred groups at national scale); `Figures.count` puts each group in its
+    # figures. Every registration has exactly one assessment, so the groups count
+    # registrations too.
+    groups = (
+        Assessment.objects.filter(year=year, province__in=rows)
+        .order_by()
+        .values_list("province", "status", "submitted_self_met", "verified_met")
+        .annotate(n=Count("*"))
+    )
+    for province_id, status, submitted_self_met, verified_met, n in groups:
+        rows[province_id].count(status, submitted_self_met, verified_met, n, size)
+    total = Figures.for_size(size)
+    for row in rows.values():
+        total.add(row)
+    return YearSummary(year=year, size=size, total=total, provinces=list(rows.values()))
+
+
+def province_wards(year, province):
+    """The province's registrations for the year, with unit, district and assessment."""
+    return (
+        Registration.objects.filter(year=year, unit__province=province)
+        .select_related("unit__district", "assessment")
+        .order_by("unit__district__code", "unit__code")
+    )
