@@ -160,8 +160,9 @@ def admin_expectation(name):
         return ADMIN_SPECIAL[name]
     if name.startswith("admin:axes_") and name.endswith("_add"):
         return {**ADMIN_GENERIC, "admin": 403}  # log-in records are written by axes, never by hand
-    if name == "admin:criteria_registration_add":
-        return {**ADMIN_GENERIC, "admin": 403}  # registering happens on the province pages
+    if name in ("admin:criteria_registration_add", "admin:criteria_registration_delete",
+                "admin:criteria_assessment_add", "admin:criteria_assessment_delete"):
+        return {**ADMIN_GENERIC, "admin": 403}  # registrations and assessments change only through the workflow
     if name.startswith("admin:") and name.rsplit("_", 1)[-1] in {
         "changelist", "add", "change", "delete", "history", "password_change"
     }:
