@@ -74,8 +74,10 @@ class Criterion(models.Model):
     catalogue = models.ForeignKey(
         CatalogueVersion, verbose_name=_("catalogue"), on_delete=models.CASCADE, related_name="criteria"
     )
+    # RESTRICT, not PROTECT: a group cannot be deleted from under its criteria, but an
+    # unused catalogue can be, with its groups and criteria (results protect one in use).
     group = models.ForeignKey(
-        CriterionGroup, verbose_name=_("group"), on_delete=models.PROTECT, related_name="criteria"
+        CriterionGroup, verbose_name=_("group"), on_delete=models.RESTRICT, related_name="criteria"
     )
     number = models.PositiveSmallIntegerField(_("number"))
     title = models.CharField(_("title (Vietnamese)"), max_length=300)

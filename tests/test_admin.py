@@ -8,6 +8,7 @@ instead of listing thousands of rows.
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import RestrictedError
 from django.urls import reverse
 
 from criteria.access import scope_for
@@ -15,6 +16,7 @@ from criteria.access import scope_for
 from criteria.models import (
     Assessment,
     CatalogueVersion,
+    CriterionGroup,
     ProgrammeYear,
     Registration,
     Result,
@@ -129,6 +131,26 @@ def test_a_criterion_and_a_year_in_use_cannot_be_deleted(admin_client, year2023)
     assert f"This programme year is used by {count:,} registrations and {count:,} assessments: " in html
     admin_client.post(f"/admin/criteria/programmeyear/{year2023.pk}/delete/", {"post": "yes"})
     assert ProgrammeYear.objects.filter(pk=year2023.pk).exists()
+
+
+def test_an_unused_catalogue_is_deleted_with_its_groups_and_criteria(admin_client):
+    catalogue = CatalogueVersion.objects.create(code="nhap", title="Bản nháp")
+    group = catalogue.groups.create(position=1, title="Nhóm", title_en="Group")
+    catalogue.criteria.create(group=group, number=1, title="Tiêu chí", title_en="Criterion")
+    url = f"/admin/criteria/catalogueversion/{catalogue.pk}/delete/"
+
+    html = admin_client.get(url).content.decode()
+    assert "Are you sure" in html and "Tiêu chí" in html
+
+    assert admin_client.post(url, {"post": "yes"}).status_code == 302
+    assert not CatalogueVersion.objects.filter(pk=catalogue.pk).exists()
+    assert not CriterionGroup.objects.filter(pk=group.pk).exists()
+
+
+def test_a_group_with_criteria_is_not_deleted_alone(year2023):
+    group = year2023.catalogue.groups.order_by("position").first()
+    with pytest.raises(RestrictedError):
+        group.delete()
 
 
 def test_an_evidence_file_keeps_its_criterion(admin_client, year2023, hanoi):
