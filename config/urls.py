@@ -29,6 +29,6 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("reports/", include("reports.urls")),
-    path("wards/", include("wards.urls")),
+    path("wards/", include("criteria.urls")),
     path("admin/", admin.site.urls),
 ]

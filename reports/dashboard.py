@@ -202,12 +202,3 @@ def trend(provinces, years):
     for year_id, status, submitted_self_met, verified_met, n in groups:
         rows[year_id].count(status, submitted_self_met, verified_met, n, rows[year_id].size)
     return list(rows.values())
-
-
-def ward_years(unit, years):
-    """A unit's registrations over every year, with their assessments: for the ward page."""
-    sizes = {y.pk: y.size for y in years}
-    registrations = list(unit.registrations.select_related("year", "assessment").order_by("year__year"))
-    for registration in registrations:
-        registration.size = sizes[registration.year_id]
-    return registrations

@@ -1,19 +1,22 @@
+"""A unit's programme pages: the ward for a year, the unit over the years and across the July 2025
+reorganisation, and the search. They read assessments, so they live with them; the URLs keep
+their /wards/ prefix and their `wards:` names (criteria/urls.py)."""
+
 from itertools import groupby
 
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from criteria.access import get_unit_for_user, get_ward_for_user, get_year_or_404, scope_for
-from criteria.forms import ReasonForm
-from criteria.models import ProgrammeYear, Registration, Stage, Status
-from criteria.scoring import band_label, band_of
-from criteria.workflow import available_transitions, editable_stage, missing_values
-from reports.dashboard import ward_years
-from criteria.figures import expected_met, programme_years
+from wards.lineage import predecessors_of, successors_of, with_lineage
+from wards.models import Period
 
-from .lineage import predecessors_of, successors_of, with_lineage
-from .models import Period
+from ..access import get_unit_for_user, get_ward_for_user, get_year_or_404, scope_for
+from ..figures import expected_met, programme_years
+from ..forms import ReasonForm
+from ..models import ProgrammeYear, Registration, Stage, Status
+from ..scoring import band_label, band_of
+from ..workflow import available_transitions, editable_stage, missing_values
 
 SEARCH_LIMIT = 50
 
@@ -67,6 +70,15 @@ def ward(request, code, year):
         reason_form=ReasonForm(initial={"version": assessment.version}),
     )
     return render(request, "wards/ward.html", context)
+
+
+def ward_years(unit, years):
+    """A unit's registrations over every year, with their assessments and catalogue sizes."""
+    sizes = {y.pk: y.size for y in years}
+    registrations = list(unit.registrations.select_related("year", "assessment").order_by("year__year"))
+    for registration in registrations:
+        registration.size = sizes[registration.year_id]
+    return registrations
 
 
 def lineage_context(unit, years):

@@ -1,14 +1,14 @@
+"""The ward pages, under /wards/: their names keep the `wards:` namespace they have always had."""
+
 from django.urls import path
 
-from criteria.views import entry, evidence, history, transitions
-
-from . import views
+from .views import entry, evidence, history, transitions, ward
 
 app_name = "wards"
 urlpatterns = [
-    path("search/", views.search, name="search"),
-    path("unit/<str:period>/<unit:code>/", views.unit, name="unit"),
-    path("<unit:code>/<int:year>/", views.ward, name="ward"),
+    path("search/", ward.search, name="search"),
+    path("unit/<str:period>/<unit:code>/", ward.unit, name="unit"),
+    path("<unit:code>/<int:year>/", ward.ward, name="ward"),
     path("<unit:code>/<int:year>/assess/<str:stage>/", entry.assess, name="assess"),
     path("<unit:code>/<int:year>/submit/", transitions.submit_assessment, name="submit"),
     path("<unit:code>/<int:year>/verify/", transitions.verify_assessment, name="verify"),
