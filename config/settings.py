@@ -201,6 +201,11 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
+# Figures as people read them: "1.724" and "4,4 %" in Vietnamese, "1,724" and "4.4 %" in English;
+# dates "20/11/2023 10:00" (config/formats). Years, codes and numbers in HTML attributes are
+# written unlocalized in the templates. CSV and JSON stay machine-readable (README, "Exports").
+USE_THOUSAND_SEPARATOR = True
+FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

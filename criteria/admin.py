@@ -152,7 +152,11 @@ class ProgrammeYearForm(forms.ModelForm):
 @admin.register(ProgrammeYear)
 class ProgrammeYearAdmin(UniqueRaceAdmin, InUseAdmin):
     form = ProgrammeYearForm
-    list_display = ["year", "catalogue", "period", "is_open"]
+    list_display = ["year_label", "catalogue", "period", "is_open"]
+
+    @admin.display(description=_("year"), ordering="year")
+    def year_label(self, obj):
+        return str(obj.year)  # "2023": the admin would write a number field "2.023"
 
     def used_by(self, years):
         return [Registration.objects.filter(year__in=years), Assessment.objects.filter(year__in=years)]

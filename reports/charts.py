@@ -2,12 +2,15 @@
 
 Every chart on a page has a table with the same numbers beside or below it. The
 SVG is built here with `format_html` (every label escaped) rather than in a
-template loop: a chart of 63 provinces is a few hundred elements.
+template loop: a chart of 63 provinces is a few hundred elements. Coordinates are
+written as Python writes numbers ("12.5"); only the figures a person reads, the
+tick labels and the values, are localized ("1.724").
 """
 
 import math
 from dataclasses import dataclass
 
+from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -61,7 +64,7 @@ def bar_chart(title, rows, series, chart_id, label_width=190, bar_height=13):
         parts.append(format_html(
             '<line x1="{}" x2="{}" y1="22" y2="{}" class="chart-grid"></line>'
             '<text x="{}" y="{}" text-anchor="middle" class="chart-tick">{}</text>',
-            x, x, bottom, x, bottom + 14, value,
+            x, x, bottom, x, bottom + 14, number_format(value),
         ))
     for index, (label, row_values) in enumerate(rows):
         y0 = LEGEND + index * group
@@ -73,8 +76,8 @@ def bar_chart(title, rows, series, chart_id, label_width=190, bar_height=13):
             '<rect x="{}" y="{}" width="{}" height="{}" class="{}" data-value="{}"><title>{}: {}</title></rect>'
             '<text x="{}" y="{}" class="chart-value">{}</text>'
         ), (
-            (plot_x, y0 + i * bar_height, round(v * scale, 1), bar_height - 1, s.css, v, label, v,
-             round(plot_x + v * scale + 3, 1), y0 + i * bar_height + bar_height - 2, v)
+            (plot_x, y0 + i * bar_height, round(v * scale, 1), bar_height - 1, s.css, v, label, number_format(v),
+             round(plot_x + v * scale + 3, 1), y0 + i * bar_height + bar_height - 2, number_format(v))
             for i, (v, s) in enumerate(zip(row_values, series))
         )))
     return format_html(

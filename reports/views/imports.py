@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -109,5 +110,6 @@ def apply(request, year, code):
         "file": pending["filename"], "registered": len(plan.creates), "changed": len(plan.changes),
     })
     messages.success(request, _("Imported %(file)s: %(created)s wards registered, %(changed)s assessments changed.")
-                     % {"file": pending["filename"], "created": len(plan.creates), "changed": len(plan.changes)})
+                     % {"file": pending["filename"], "created": number_format(len(plan.creates)),
+                        "changed": number_format(len(plan.changes))})
     return redirect("reports:province", year=year.year, code=province.code)
