@@ -1,5 +1,9 @@
 """The yearly report as an A4 PDF, in Vietnamese, fit to print and file.
 
+Figures are written as on the pages, in the language the report is rendered in:
+"1.724" and "4,4 %" in Vietnamese (the management command's default), "1,724" and
+"4.4 %" in English. Years and codes are written as they are ("2023", "01").
+
 Be Vietnam Pro (from the fontpkg-be-vietnam-pro wheel) is embedded, so every
 diacritic renders on any machine and the text can be extracted back (a test does).
 """
@@ -8,7 +12,8 @@ import io
 from functools import lru_cache
 
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.template.defaultfilters import floatformat
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from fontpkg_be_vietnam_pro import ROOT as FONT_ROOT
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
@@ -24,7 +29,7 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from . import dashboard
-from .summary import programme_years
+from criteria.figures import programme_years
 
 GREEN = colors.HexColor("#1B4332")
 GREY = colors.HexColor("#DEE2E6")
@@ -36,6 +41,26 @@ def fonts():
     pdfmetrics.registerFont(TTFont("BeVietnamPro-Bold", FONT_ROOT / "files" / "BeVietnamPro-Bold.ttf"))
     pdfmetrics.registerFontFamily("BeVietnamPro", normal="BeVietnamPro", bold="BeVietnamPro-Bold")
     return "BeVietnamPro", "BeVietnamPro-Bold"
+
+
+def figure(value):
+    """A count as the pages write it: "1.724" in Vietnamese, "1,724" in English."""
+    return number_format(value)
+
+
+def signed(value):
+    """A difference: "+66", "-3", "0"."""
+    return f"+{figure(value)}" if value > 0 else figure(value)
+
+
+def percent(value):
+    """A percentage rounded as the pages round it (`floatformat:1`): "4,4 %"."""
+    return f"{floatformat(value, 1)} %"
+
+
+def share(part, whole, pct):
+    """"12/1.724 (0,7 %)": recognised units of the eligible ones."""
+    return f"{figure(part)}/{figure(whole)} ({percent(pct)})"
 
 
 def styles():
@@ -108,7 +133,8 @@ def band_chart(summary):
     chart.valueAxis.valueMin = 0
     chart.bars[0].fillColor = colors.HexColor("#4C7FBF")
     chart.bars[1].fillColor = colors.HexColor("#2D6A4F")
-    chart.barLabelFormat = "%d"
+    chart.barLabelFormat = figure
+    chart.valueAxis.labelTextFormat = figure
     chart.barLabels.fontName = fonts()[0]
     chart.barLabels.fontSize = 6.5
     chart.barLabels.nudge = 6
@@ -136,14 +162,14 @@ def render_pdf(exporter):
         Paragraph(_("Headline figures"), s["h2"]),
         grid([
             [_("Registered"), _("Quota"), _("Exceeded by"), _("Submitted"), _("Recognised model units")],
-            [total.registered, total.quota, total.exceeded_by, total.submitted,
-             f"{total.recognised} / {total.eligible} ({total.pct:.1f} %)"],
+            [figure(total.registered), figure(total.quota), signed(total.exceeded_by), figure(total.submitted),
+             share(total.recognised, total.eligible, total.pct)],
         ], [30 * mm, 30 * mm, 30 * mm, 30 * mm, 60 * mm]),
         Spacer(0, 3 * mm),
         grid([
             [_("Wards per band"), *labels],
-            [_("Expected (self-assessed)"), *total.expected.values()],
-            [_("Verified by the ministry"), *total.verified.values()],
+            [_("Expected (self-assessed)"), *map(figure, total.expected.values())],
+            [_("Verified by the ministry"), *map(figure, total.verified.values())],
         ], [60 * mm] + [30 * mm] * len(labels)),
         band_chart(summary),
         Paragraph(_('"Expected" counts submitted self-assessments (dự kiến đạt); "verified" counts what the '
@@ -156,12 +182,12 @@ def render_pdf(exporter):
     rows = [[Paragraph(str(h), s["cell"]) for h in header]]
     for row in [*summary.provinces, total]:
         province = getattr(row, "province", None)
-        expected, verified = list(row.expected.values()), list(row.verified.values())
+        expected, verified = list(map(figure, row.expected.values())), list(map(figure, row.verified.values()))
         rows.append([
             province.code if province else "",
             Paragraph(province.name if province else _("Total"), s["cell"]),
-            row.registered, row.quota, f"{row.exceeded_by:+d}" if row.exceeded_by else "0",
-            f"{row.recognised}/{row.eligible} ({row.pct:.1f} %)",
+            figure(row.registered), figure(row.quota), signed(row.exceeded_by),
+            share(row.recognised, row.eligible, row.pct),
             expected[0], expected[1], verified[0], verified[1],
         ])
     story.append(grid(rows, [10 * mm, 42 * mm, 12 * mm, 12 * mm, 12 * mm, 30 * mm, 15 * mm, 15 * mm, 15 * mm, 15 * mm]))
@@ -171,15 +197,16 @@ def render_pdf(exporter):
     gap_rows = [[Paragraph(str(h), s["cell"]) for h in (
         _("Criterion"), _("Not met (expected)"), _("Not met (verified)"),
         _("Only gap of %(band)s wards") % {"band": labels[1]})]]
-    gap_rows += [[Paragraph(f"{g.criterion.number}. {g.criterion.title}", s["cell"]), g.expected, g.verified,
-                  g.near_expected] for g in gaps]
+    gap_rows += [[Paragraph(f"{g.criterion.number}. {g.criterion.title}", s["cell"]), figure(g.expected),
+                  figure(g.verified), figure(g.near_expected)] for g in gaps]
     story += [Paragraph(_("Which criteria hold wards back"), s["h2"]),
               grid(gap_rows, [100 * mm, 25 * mm, 25 * mm, 28 * mm])]
 
     trend = dashboard.trend(exporter.provinces if exporter.provinces is not None else None, programme_years())
     trend_rows = [[_("Year"), _("Registered"), _("Quota"), _("Expected %(band)s") % {"band": labels[0]},
                    _("Verified %(band)s") % {"band": labels[0]}]]
-    trend_rows += [[r.year.year, r.registered, r.quota, next(iter(r.expected.values())), r.verified_full]
+    trend_rows += [[str(r.year.year), figure(r.registered), figure(r.quota), figure(next(iter(r.expected.values()))),
+                    figure(r.verified_full)]
                    for r in trend if r.year.period == year.period]
     story.append(KeepTogether([Paragraph(_("Year on year"), s["h2"]),
                                grid(trend_rows, [25 * mm, 30 * mm, 30 * mm, 40 * mm, 40 * mm])]))
