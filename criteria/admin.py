@@ -26,9 +26,24 @@ from .models import (
 )
 
 
-class CriterionInline(admin.TabularInline):
-    model = Criterion
+class CatalogueChildInline(admin.TabularInline):
+    """Groups and criteria on their catalogue's page, kept once the catalogue is in use.
+
+    A programme year's results point at the criteria: Django would refuse to delete
+    one only after naming each of its results (about 900 queries on the demo), so
+    the delete boxes are not offered at all.
+    """
+
     extra = 0
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not hasattr(obj, "in_use"):
+            obj.in_use = obj.years.exists()
+        return not (obj is not None and obj.in_use) and super().has_delete_permission(request, obj)
+
+
+class CriterionInline(CatalogueChildInline):
+    model = Criterion
     fields = ["number", "group", "title", "title_en", "guidance"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -41,9 +56,8 @@ class CriterionInline(admin.TabularInline):
         return field
 
 
-class CriterionGroupInline(admin.TabularInline):
+class CriterionGroupInline(CatalogueChildInline):
     model = CriterionGroup
-    extra = 0
 
 
 class UniqueRaceAdmin(admin.ModelAdmin):

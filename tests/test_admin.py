@@ -111,6 +111,12 @@ def test_a_catalogue_in_use_cannot_be_deleted_and_says_why(admin_client, year202
     assert Result.objects.filter(criterion__catalogue=catalogue).count() == results
 
 
+def test_a_catalogue_in_use_offers_no_delete_boxes_for_its_criteria_and_groups(admin_client, year2023):
+    html = admin_client.get(f"/admin/criteria/catalogueversion/{year2023.catalogue_id}/change/").content.decode()
+    assert 'name="criteria-0-title"' in html
+    assert "-DELETE" not in html
+
+
 def test_deleting_catalogues_from_the_list_is_refused_in_one_sentence(admin_client, year2023):
     response = admin_client.post("/admin/criteria/catalogueversion/", {
         "action": "delete_selected", "_selected_action": [year2023.catalogue_id], "post": "yes",
@@ -141,6 +147,8 @@ def test_an_unused_catalogue_is_deleted_with_its_groups_and_criteria(admin_clien
 
     html = admin_client.get(url).content.decode()
     assert "Are you sure" in html and "Tiêu chí" in html
+    html = admin_client.get(f"/admin/criteria/catalogueversion/{catalogue.pk}/change/").content.decode()
+    assert 'name="criteria-0-DELETE"' in html and 'name="groups-0-DELETE"' in html
 
     assert admin_client.post(url, {"post": "yes"}).status_code == 302
     assert not CatalogueVersion.objects.filter(pk=catalogue.pk).exists()
@@ -185,9 +193,10 @@ def admin_url(year2023, model, view):
 BUDGETS = [
     # the counts; the rows
     ("catalogueversion", "", 6),
-    # the catalogue; the group inline's count and rows; the groups for the criterion
-    # rows' select (read once, not once per row); the criterion rows; the content type
-    ("catalogueversion", "change", 9),
+    # the catalogue; whether a year uses it (no delete boxes then); the group inline's
+    # count and rows; the groups for the criterion rows' select (read once, not once
+    # per row); the criterion rows; the content type
+    ("catalogueversion", "change", 10),
     # the catalogue; how many years, results and evidence files keep it
     ("catalogueversion", "delete", 7),
     # the catalogue and group filters; the counts; the rows with catalogue and group
