@@ -242,3 +242,4 @@ def test_an_oversized_evidence_file_says_by_how_much(client_as, hanoi, year2023,
     assert "10,0 MB; tối đa là 10,0 MB" not in page
     assert "lớn hơn giới hạn 10,0\xa0MB" in page
     assert not Evidence.objects.filter(assessment__registration__unit=unit).exists()
+

@@ -178,3 +178,12 @@ def test_dashboards_offer_the_exports(client_as, hanoi):
     assert "/reports/2023/export/wards.csv" in html
     province = client.get("/reports/2023/provinces/01/").content.decode()
     assert "/reports/2023/export/summary.pdf?province=01" in province
+
+
+def test_a_streamed_csv_is_in_the_language_of_the_page(client_as, ministry):
+    client = client_as(ministry)
+    client.cookies["django_language"] = "en"
+    rows = list(csv.reader(io.StringIO(
+        b"".join(client.get("/reports/2023/export/summary.csv").streaming_content).decode("utf-8-sig"))))
+    assert rows[-1][1] == "Total"
+    assert "Tổng cộng" not in {cell for row in rows for cell in row}

@@ -1,6 +1,7 @@
 from django import template
 from django.utils.formats import number_format
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from criteria.figures import expected_met, standing_met
 from criteria.models import ResultValue, Status
@@ -25,7 +26,7 @@ STATUS_STYLES = {
 def band_badge(met, size, muted=False):
     """A band as a coloured badge; "—" when there is no result to band (never submitted)."""
     if met is None:
-        return format_html('<span class="text-muted">—</span>')
+        return mark_safe('<span class="text-muted">—</span>')
     key = band_of(met, size)
     style = "text-bg-secondary" if muted else (
         "text-bg-success" if key == f"{size}/{size}" else "text-bg-danger" if key == BELOW else "text-bg-warning"

@@ -9,6 +9,7 @@ import tempfile
 
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -43,6 +44,14 @@ def build_exporter(request, year, identifier, fmt, province_code=None):
     return exporter_class(year, scope, province)
 
 
+def _in_language(language, chunks):
+    """Encode streamed chunks in the request's language: they are made after the view has returned,
+    when the language middleware has already switched the language off."""
+    with translation.override(language):
+        for chunk in chunks:
+            yield chunk.encode("utf-8")
+
+
 @never_cache
 def export(request, year, identifier, fmt):
     exporter = build_exporter(request, year, identifier, fmt, request.GET.get("province"))
@@ -53,7 +62,7 @@ def export(request, year, identifier, fmt):
     filename = exporter.filename(fmt)
     if fmt == "csv":
         response = StreamingHttpResponse(
-            (chunk.encode("utf-8") for chunk in csv_chunks(exporter.tables()[exporter.csv_table])),
+            _in_language(translation.get_language(), csv_chunks(exporter.tables()[exporter.csv_table])),
             content_type=CONTENT_TYPES["csv"],
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
