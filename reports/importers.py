@@ -151,10 +151,10 @@ def _table(numbered_rows):
     limit = settings.IMPORT_MAX_ROWS
     table = []
     for number, values in numbered_rows:
-        if number > EMPTY_ROWS_FACTOR * (limit + 1):
+        if number > EMPTY_ROWS_FACTOR * limit:
             raise ImportRefused(_("The sheet goes on past row %(limit)s, empty rows included: delete the rows "
                                   "below the data, save the file and upload it again.")
-                                % {"limit": EMPTY_ROWS_FACTOR * (limit + 1)})
+                                % {"limit": _number(EMPTY_ROWS_FACTOR * limit)})
         if all(value is None or value == "" for value in values):
             continue
         cells = [_cell(value, number, index) for index, value in enumerate(values)]
