@@ -269,12 +269,17 @@ class YearSummary:
     def at_or_above_quota(self):
         return sum(1 for row in self.provinces if row.registered >= row.quota)
 
+    @property
+    def map_name(self):
+        """The map the provinces are on: the year's own (a roll-up on today's map says "current")."""
+        return map_of(self.year)
+
     def as_dict(self):
         """The summary in the shape of `export_summary --format json`."""
         return {
             "year": self.year.year,
             "period": self.year.period,
-            "map": map_of(self.year),
+            "map": self.map_name,
             "criteria": self.size,
             **self.total.as_dict(),
             "provinces_at_or_above_quota": self.at_or_above_quota,

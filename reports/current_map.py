@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy
 
-from criteria.figures import Figures, recognised_condition
+from criteria.figures import Figures, YearSummary, recognised_condition
 from criteria.models import Assessment
 from wards.models import Lineage, Period, Province, Unit, UnitKind
 
@@ -72,45 +72,10 @@ class CurrentTotal(Coverage, Figures):
 
 
 @dataclass
-class CurrentMapSummary:
-    """A legacy year's summary on today's map: the same interface as `YearSummary`."""
+class CurrentMapSummary(YearSummary):
+    """A legacy year's summary on today's map: the same figures, grouped by current province."""
 
-    legacy: object  # the YearSummary rolled up
-    total: CurrentTotal
-    provinces: list
-
-    @property
-    def year(self):
-        return self.legacy.year
-
-    @property
-    def size(self):
-        return self.legacy.size
-
-    @property
-    def bands(self):
-        return self.legacy.bands
-
-    @property
-    def band_labels(self):
-        return self.legacy.band_labels
-
-    @property
-    def at_or_above_quota(self):
-        return sum(1 for row in self.provinces if row.registered >= row.quota)
-
-    def as_dict(self):
-        return {
-            "year": self.year.year,
-            "period": self.year.period,
-            "map": "current",
-            "criteria": self.size,
-            **self.total.as_dict(),
-            "provinces_at_or_above_quota": self.at_or_above_quota,
-            "provinces": [
-                {"code": row.province.code, "name": row.province.name, **row.as_dict()} for row in self.provinces
-            ],
-        }
+    map_name = "current"
 
 
 def recognised_legacy_units(years, until=None):
@@ -149,7 +114,7 @@ def roll_up(summary, years, kinds):
         total.add(row)
         total.current_units += row.current_units
         total.covered += row.covered
-    return CurrentMapSummary(legacy=summary, total=total, provinces=list(rows.values()))
+    return CurrentMapSummary(year=summary.year, size=size, total=total, provinces=list(rows.values()))
 
 
 @dataclass

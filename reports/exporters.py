@@ -173,29 +173,53 @@ class SummaryExporter(Exporter):
             *([[_("Today's units"), total.current_units], [_("Today's units covered"), total.covered]]
               if self.current_map else []),
         ]
-        header = [
-            _("Code"), _("Province"), _("Registered"), _("Quota"), _("Exceeded by"),
-            _("Eligible units"), _("Recognised model units"), _("Recognised model units (%)"), _("2025 target"),
-            *[_("Expected %(band)s") % {"band": label} for label in labels],
-            *[_("Verified %(band)s") % {"band": label} for label in labels],
-            *[str(STATUS_LABELS[status]) for status in STATUSES],  # last: earlier columns keep their places
-        ]
+        columns = self.columns()
 
         def rows():
             for row in [*summary.provinces, total]:
-                province = getattr(row, "province", None)
-                yield [
-                    province.code if province else "",
-                    province.name if province else _("Total"),
-                    row.registered, row.quota, row.exceeded_by, row.eligible, row.recognised, round(row.pct, 1),
-                    str(TARGET_LABELS[row.target_2025]),
-                    *row.expected.values(), *row.verified.values(), *row.status.values(),
-                ]
+                yield [column.value(row) for column in columns]
 
         return [
             Table(_("Summary"), [_("Figure"), _("Value")], headline, widths=[44, 14]),
-            Table(_("By province"), header, rows(), widths=[7, 30] + [12] * (len(header) - 2)),
+            Table(_("By province"), [column.label for column in columns], rows(),
+                  widths=[7, 30] + [12] * (len(columns) - 2)),
         ]
+
+
+    def columns(self):
+        """The province table's columns, in the XLSX and CSV (all) and in the PDF (those it prints).
+
+        New columns go last: readers of the CSV find the earlier ones by position.
+        """
+        labels = self.summary().band_labels
+
+        def province(row, attribute, total=""):
+            return getattr(row.province, attribute) if getattr(row, "province", None) else total
+
+        return [
+            Column("code", _("Code"), lambda r: province(r, "code")),
+            Column("province", _("Province"), lambda r: province(r, "name", _("Total"))),
+            Column("registered", _("Registered"), lambda r: r.registered),
+            Column("quota", _("Quota"), lambda r: r.quota),
+            Column("exceeded_by", _("Exceeded by"), lambda r: r.exceeded_by),
+            Column("eligible", _("Eligible units"), lambda r: r.eligible),
+            Column("recognised", _("Recognised model units"), lambda r: r.recognised),
+            Column("pct", _("Recognised model units (%)"), lambda r: round(r.pct, 1)),
+            Column("target_2025", _("2025 target"), lambda r: str(TARGET_LABELS[r.target_2025])),
+            *[Column(f"expected:{key}", _("Expected %(band)s") % {"band": label},
+                     lambda r, key=key: r.expected[key]) for key, label in labels],
+            *[Column(f"verified:{key}", _("Verified %(band)s") % {"band": label},
+                     lambda r, key=key: r.verified[key]) for key, label in labels],
+            *[Column(f"status:{status}", str(STATUS_LABELS[status]), lambda r, status=status: r.status[status])
+              for status in STATUSES],
+        ]
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    value: object  # row -> value
 
 
 class WardResultsExporter(Exporter):

@@ -176,21 +176,16 @@ def render_pdf(exporter):
                     'ministry has checked (đạt). The two are never added together.'), s["subtitle"]),
         Paragraph(_("By province"), s["h2"]),
     ]
-    header = [_("Code"), _("Province"), _("Reg."), _("Quota"), _("Diff."), _("Model units"),
-              _("Exp. %(band)s") % {"band": labels[0]}, _("Exp. %(band)s") % {"band": labels[1]},
-              _("Ver. %(band)s") % {"band": labels[0]}, _("Ver. %(band)s") % {"band": labels[1]}]
-    rows = [[Paragraph(str(h), s["cell"]) for h in header]]
+    # The province table is the exporter's (one definition): the columns a portrait page holds.
+    keys = ["code", "province", "registered", "quota", "exceeded_by", "recognised", "pct",
+            *[f"expected:{key}" for key in summary.bands[:2]], *[f"verified:{key}" for key in summary.bands[:2]]]
+    columns = {column.key: column for column in exporter.columns()}
+    printed = [columns[key] for key in keys]
+    shown = {"exceeded_by": signed, "pct": percent, "code": str, "province": lambda name: Paragraph(name, s["cell"])}
+    rows = [[Paragraph(str(column.label), s["cell"]) for column in printed]]
     for row in [*summary.provinces, total]:
-        province = getattr(row, "province", None)
-        expected, verified = list(map(figure, row.expected.values())), list(map(figure, row.verified.values()))
-        rows.append([
-            province.code if province else "",
-            Paragraph(province.name if province else _("Total"), s["cell"]),
-            figure(row.registered), figure(row.quota), signed(row.exceeded_by),
-            share(row.recognised, row.eligible, row.pct),
-            expected[0], expected[1], verified[0], verified[1],
-        ])
-    story.append(grid(rows, [10 * mm, 42 * mm, 12 * mm, 12 * mm, 12 * mm, 30 * mm, 15 * mm, 15 * mm, 15 * mm, 15 * mm]))
+        rows.append([shown.get(column.key, figure)(column.value(row)) for column in printed])
+    story.append(grid(rows, [10 * mm, 36 * mm] + [14.9 * mm] * (len(printed) - 2)))
 
     criteria = list(year.catalogue.criteria.order_by("number"))
     gaps = dashboard.criteria_gaps(year, exporter.provinces, summary.size, criteria)
