@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from wards.models import Period, Province, Unit
@@ -69,11 +68,6 @@ class Scope:
     @property
     def is_national(self):
         return self.role in (Role.ADMIN, Role.MINISTRY)
-
-    @cached_property
-    def home_province(self):
-        province_id = home_province_id(self.user)
-        return Province.objects.filter(pk=province_id).first() if province_id else None
 
     def provinces(self, period):
         """The provinces of `period` this user may see."""

@@ -166,15 +166,6 @@ class Figures:
         return self.status[Status.DRAFT]
 
     @property
-    def waiting(self):
-        """Waiting for the ministry now."""
-        return self.status[Status.SUBMITTED]
-
-    @property
-    def returned(self):
-        return self.status[Status.RETURNED]
-
-    @property
     def exceeded_by(self):
         """Registrations beyond the quota; negative when the quota is not yet reached."""
         return self.registered - self.quota

@@ -184,11 +184,6 @@ class Quota(models.Model):
             )
 
 
-class RegistrationQuerySet(models.QuerySet):
-    def with_unit(self):
-        return self.select_related("unit__province", "unit__district", "year")
-
-
 class Registration(models.Model):
     year = models.ForeignKey(
         ProgrammeYear, verbose_name=_("programme year"), on_delete=models.PROTECT, related_name="registrations"
@@ -206,7 +201,6 @@ class Registration(models.Model):
         related_name="+",
     )
 
-    objects = RegistrationQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

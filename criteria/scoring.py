@@ -2,11 +2,10 @@
 
 Everything is written from the catalogue's size, not a hard-coded 22: an
 administrator may publish a catalogue of another size and the bands follow.
-Counting happens in the database: `band_counts` builds the aggregate expressions
-that count assessments per band from their stored met-counts.
+Counting happens in the database, grouped by stored met-counts; `band_of` then
+puts each group in its band (criteria/figures.py).
 """
 
-from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 BELOW = "below"
@@ -32,32 +31,3 @@ def band_of(met, size):
         raise ValueError("met and size must not be negative")
     offset = max(size - met, 0)
     return f"{size - offset}/{size}" if offset < NAMED_BANDS else BELOW
-
-
-def band_conditions(field, size):
-    """One Q per band, best first, on an integer field holding the number of criteria met.
-
-    `size` is the catalogue size: an int, or an expression when rows of several
-    years (catalogues) are counted together.
-    """
-    named = NAMED_BANDS if not isinstance(size, int) else sum(1 for o in range(NAMED_BANDS) if size - o >= 0)
-    conditions = [Q(**{f"{field}__gte": size})]
-    conditions += [Q(**{field: size - offset}) for offset in range(1, named)]
-    conditions.append(Q(**{f"{field}__lt": size - (NAMED_BANDS - 1)}))
-    return conditions
-
-
-def band_counts(field, size, prefix, only=None):
-    """Aggregates counting rows per band, named `<prefix>_<index>` in `band_keys` order.
-
-    `only` restricts which rows count at all (e.g. only verified assessments).
-    """
-    aggregates = {}
-    for index, condition in enumerate(band_conditions(field, size)):
-        aggregates[f"{prefix}_{index}"] = Count("pk", filter=condition & only if only is not None else condition)
-    return aggregates
-
-
-def read_band_counts(row, size, prefix):
-    """Turn the `<prefix>_<index>` values of an aggregate row back into {band: count}."""
-    return {key: row.get(f"{prefix}_{index}") or 0 for index, key in enumerate(band_keys(size))}

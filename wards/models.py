@@ -7,7 +7,6 @@ unique only within a period (legacy "00004" is Phường Trúc Bạch, current "
 is Phường Ba Đình), so every lookup by code names the period too.
 """
 
-import datetime
 
 from django.db import models
 from django.db.models import Q
@@ -24,14 +23,6 @@ class Period(models.TextChoices):
     def for_year(cls, year):
         """The administrative period a programme year's units come from."""
         return cls.LEGACY if int(year) <= 2024 else cls.CURRENT
-
-    @property
-    def valid_from(self):
-        return None if self is Period.LEGACY else datetime.date(2025, 7, 1)
-
-    @property
-    def valid_until(self):
-        return datetime.date(2025, 6, 30) if self is Period.LEGACY else None
 
 
 class ProvinceKind(models.TextChoices):
