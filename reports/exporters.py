@@ -203,8 +203,8 @@ class SummaryExporter(Exporter):
             Column("quota", _("Quota"), lambda r: r.quota),
             Column("exceeded_by", _("Exceeded by"), lambda r: r.exceeded_by),
             Column("eligible", _("Eligible units"), lambda r: r.eligible),
-            Column("recognised", _("Recognised model units"), lambda r: r.recognised),
-            Column("pct", _("Recognised model units (%)"), lambda r: round(r.pct, 1)),
+            Column("recognised", _("Recognised model units"), lambda r: r.recognised, short=_("Model units")),
+            Column("pct", _("Recognised model units (%)"), lambda r: round(r.pct, 1), short="%"),
             Column("target_2025", _("2025 target"), lambda r: str(TARGET_LABELS[r.target_2025])),
             *[Column(f"expected:{key}", _("Expected %(band)s") % {"band": label},
                      lambda r, key=key: r.expected[key]) for key, label in labels],
@@ -220,6 +220,11 @@ class Column:
     key: str
     label: str
     value: object  # row -> value
+    short: str = ""  # the heading where space is short (the PDF), when the label would not fit
+
+    @property
+    def heading(self):
+        return self.short or self.label
 
 
 class WardResultsExporter(Exporter):

@@ -29,6 +29,7 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from . import dashboard
+from .exporters import STATUS_LABELS
 from criteria.figures import programme_years
 
 GREEN = colors.HexColor("#1B4332")
@@ -167,6 +168,11 @@ def render_pdf(exporter):
         ], [30 * mm, 30 * mm, 30 * mm, 30 * mm, 60 * mm]),
         Spacer(0, 3 * mm),
         grid([
+            [str(STATUS_LABELS[status]) for status in total.status],
+            [figure(n) for n in total.status.values()],
+        ], [45 * mm] * len(total.status)),
+        Spacer(0, 3 * mm),
+        grid([
             [_("Wards per band"), *labels],
             [_("Expected (self-assessed)"), *map(figure, total.expected.values())],
             [_("Verified by the ministry"), *map(figure, total.verified.values())],
@@ -182,7 +188,7 @@ def render_pdf(exporter):
     columns = {column.key: column for column in exporter.columns()}
     printed = [columns[key] for key in keys]
     shown = {"exceeded_by": signed, "pct": percent, "code": str, "province": lambda name: Paragraph(name, s["cell"])}
-    rows = [[Paragraph(str(column.label), s["cell"]) for column in printed]]
+    rows = [[Paragraph(str(column.heading), s["cell"]) for column in printed]]
     for row in [*summary.provinces, total]:
         rows.append([shown.get(column.key, figure)(column.value(row)) for column in printed])
     story.append(grid(rows, [10 * mm, 36 * mm] + [14.9 * mm] * (len(printed) - 2)))
