@@ -3,6 +3,8 @@ import io
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import load_workbook
@@ -187,3 +189,35 @@ def test_a_streamed_csv_is_in_the_language_of_the_page(client_as, ministry):
         b"".join(client.get("/reports/2023/export/summary.csv").streaming_content).decode("utf-8-sig"))))
     assert rows[-1][1] == "Total"
     assert "Tổng cộng" not in {cell for row in rows for cell in row}
+
+
+PRINTABLE = st.characters(
+    codec="utf-8", categories=("L", "M", "N", "P", "S", "Zs"),
+    include_characters="ẠạẶặỄễỘộỨứỰựĐđ<>&\"'=+-@",
+)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(note=st.text(PRINTABLE, min_size=1, max_size=80).map(str.strip).filter(bool))
+def test_a_note_reads_the_same_on_the_page_and_in_xlsx_and_csv(client_as, ministry, note):
+    """Any printable text: the ward page, the XLSX and the CSV show it as entered (a formula-like start
+    is kept as text in XLSX and behind an apostrophe in CSV, so that no spreadsheet runs it)."""
+    import html
+    import unicodedata
+
+    note = unicodedata.normalize("NFC", note)
+    result = Result.objects.filter(assessment__registration__unit__province__code="01",
+                                   assessment__status=Status.SUBMITTED).order_by("pk").first()
+    Result.objects.filter(pk=result.pk).update(self_note=note)
+    unit = result.assessment.registration.unit
+    client = client_as(ministry)
+    page = client.get(f"/wards/{unit.code}/2023/").content.decode()
+    assert html.escape(note, quote=False) in page.replace("&#x27;", "'").replace("&quot;", '"')
+
+    sheet = load_workbook(io.BytesIO(body(client.get("/reports/2023/export/wards.xlsx")))).worksheets[0]
+    row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[4] == unit.code)
+    assert f"{result.criterion.number}: {note}" in row[-1]
+
+    rows = list(csv.reader(io.StringIO(body(client.get("/reports/2023/export/wards.csv")).decode("utf-8-sig"))))
+    cell = next(r for r in rows if len(r) > 4 and r[4] == unit.code)[-1]
+    assert f"{result.criterion.number}: {note}" in cell
