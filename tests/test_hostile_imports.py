@@ -12,6 +12,7 @@ import json
 import struct
 import tracemalloc
 import zipfile
+import zlib
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -58,6 +59,7 @@ STRINGS = f'<sst xmlns="{MAIN}"><si><t>Đạt</t></si></sst>'
 SHEET_START = f'<?xml version="1.0" encoding="UTF-8"?>\n<worksheet xmlns="{MAIN}"><sheetData>'.encode()
 SHEET_END = b"</sheetData></worksheet>"
 HEADER = ["Mã phường", *[f"TC{n}" for n in range(1, 23)]]
+BOMB_ROW = b'<row><c t="inlineStr"><is><t>x</t></is></c></row>'  # as in the tester's bomb
 
 
 def xlsx(sheet, **parts):
@@ -113,6 +115,38 @@ def bomb(unpacked_mb):
     chunk = (b"<row>" + cells + b"</row>") * 1000
     count = unpacked_mb * 1024 * 1024 // len(chunk)
     return xlsx([SHEET_START, *(chunk for _ in range(count)), SHEET_END])
+
+
+def real_bomb(unpacked_mb=1100):
+    """The tester's bomb at full size: 3.4 MB unpacking to 1.1 GB (22 million rows), made in a second.
+
+    After a full flush deflate forgets what came before, so one compressed megabyte of
+    rows can be repeated as it is; the archive is written by hand around it.
+    """
+    chunk = BOMB_ROW * (1024 * 1024 // len(BOMB_ROW))
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = compressor.compress(chunk) + compressor.flush(zlib.Z_FULL_FLUSH)
+    sheet = bytearray(compressor.compress(SHEET_START) + compressor.flush(zlib.Z_FULL_FLUSH))
+    crc = zlib.crc32(SHEET_START)
+    for _ in range(unpacked_mb):
+        sheet += block
+        crc = zlib.crc32(chunk, crc)
+    sheet += compressor.compress(SHEET_END) + compressor.flush()
+    crc = zlib.crc32(SHEET_END, crc)
+    size = len(SHEET_START) + unpacked_mb * len(chunk) + len(SHEET_END)
+    with zipfile.ZipFile(io.BytesIO(xlsx(b""))) as archive:
+        parts = [(info.filename, archive.read(info)) for info in archive.infolist()
+                 if info.filename != "xl/worksheets/sheet1.xml"]
+    entries = [(name, zlib.compress(data, 9)[2:-4], zlib.crc32(data), len(data)) for name, data in parts]
+    entries.append(("xl/worksheets/sheet1.xml", bytes(sheet), crc, size))
+    out, directory = bytearray(), bytearray()
+    for name, data, checksum, length in entries:
+        name = name.encode()
+        fields = (8, 0, 0, checksum, len(data), length, len(name), 0)  # deflated, no date, sizes, name
+        directory += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, *fields, 0, 0, 0, 0, len(out)) + name
+        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, *fields) + name + data
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(directory), len(out), 0)
+    return bytes(out + directory + end)
 
 
 def lying_bomb():
@@ -204,6 +238,7 @@ CMD = "=cmd|' /C calc'!A0"
 # name -> (file name, how to make the content, what the message says). Made when a test runs, not when collected.
 HOSTILE = {
     # The tester's probes (issue 12).
+    "3.4 MB bomb: 1.1 GB of rows": ("bomb.xlsx", real_bomb, "unpacks to more than 30.0"),
     "156 kB bomb: 41 MB of rows": ("bomb.xlsx", lambda: bomb(41), "unpacks to more than 30.0"),
     "sheet XML cut short": ("a.xlsx", lambda: xlsx(b"<worksheet><sheetData><row"), DAMAGED),
     "billion laughs": ("a.xlsx", lambda: xlsx(ENTITIES), XML_FEATURES),
@@ -324,8 +359,22 @@ def test_the_minimal_workbook_of_these_tests_is_read(client_as, hanoi):
     assert header == ["Đạt", "1001"]
 
 
-@pytest.mark.parametrize("make", [lambda: bomb(50), lying_bomb, styles_bomb], ids=["50 MB bomb", "lying bomb",
-                                                                                  "200,000 styles"])
+def test_the_full_size_bomb_is_what_the_tester_sent():
+    content = real_bomb()
+    assert 3_300_000 < len(content) < 3_500_000
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        assert archive.getinfo("xl/worksheets/sheet1.xml").file_size > 1_150_000_000
+        with archive.open("xl/worksheets/sheet1.xml") as sheet:
+            first = sheet.read(len(SHEET_START) + len(BOMB_ROW))
+        assert first == SHEET_START + BOMB_ROW
+    small = real_bomb(2)  # the same construction, small enough to unpack whole: checksums and all
+    with zipfile.ZipFile(io.BytesIO(small)) as archive:
+        assert archive.testzip() is None
+        assert archive.read("xl/worksheets/sheet1.xml").count(b"<row>") == 2 * (1024 * 1024 // len(BOMB_ROW))
+
+
+@pytest.mark.parametrize("make", [real_bomb, lambda: bomb(50), lying_bomb, styles_bomb],
+                         ids=["3.4 MB bomb", "50 MB bomb", "lying bomb", "200,000 styles"])
 def test_bombs_are_refused_in_bounded_memory(make):
     content = make()
     tracemalloc.start()
