@@ -229,26 +229,25 @@ def _check_xlsx(content):
     columns stay below the limits, so that openpyxl, which builds a whole row — and a
     whole part, for the parts other than sheets — in memory, never meets a huge one.
     """
-    too_big = _("The spreadsheet unpacks to more than %(limit)s: it is not a province's import file. Delete what "
-                "is not needed (other sheets, pictures) and upload it again.")
-    if content.count(b"PK\x01\x02") > settings.IMPORT_MAX_ZIP_ENTRIES:  # zipfile reads every entry header
-        raise ImportRefused(_("The spreadsheet holds more than %(limit)s parts: it is not a province's import "
-                              "file.") % {"limit": settings.IMPORT_MAX_ZIP_ENTRIES})
+    too_many = _("The spreadsheet holds more than %(limit)s parts: it is not a province's import file.") % {
+        "limit": settings.IMPORT_MAX_ZIP_ENTRIES}
+    if content.count(b"PK\x01\x02") > settings.IMPORT_MAX_ZIP_ENTRIES:  # zipfile would read every entry's header
+        raise ImportRefused(too_many)
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         entries = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError):
         raise ImportRefused(_damaged()) from None
     if len(entries) > settings.IMPORT_MAX_ZIP_ENTRIES:
-        raise ImportRefused(_("The spreadsheet holds more than %(limit)s parts: it is not a province's import "
-                              "file.") % {"limit": settings.IMPORT_MAX_ZIP_ENTRIES})
+        raise ImportRefused(too_many)
     if "[Content_Types].xml" not in {entry.filename for entry in entries}:
         raise ImportRefused(_("This is a ZIP archive, not an XLSX spreadsheet. Upload the XLSX file itself, or a "
                               "CSV file."))
     limit = settings.IMPORT_MAX_UNZIPPED_BYTES
-    total = sum(entry.file_size for entry in entries)
-    if total > limit:
-        raise ImportRefused(too_big % {"limit": filesizeformat(limit)})
+    if sum(entry.file_size for entry in entries) > limit:
+        raise ImportRefused(_("The spreadsheet unpacks to more than %(limit)s: it is not a province's import file. "
+                              "Delete what is not needed (other sheets, pictures) and upload it again.")
+                            % {"limit": filesizeformat(limit)})
     for entry in entries:
         if entry.file_size > 1024 * 1024 and entry.file_size > settings.IMPORT_MAX_ZIP_RATIO * entry.compress_size:
             raise ImportRefused(_("A part of the spreadsheet unpacks to more than %(ratio)s times its size, which "
