@@ -131,6 +131,13 @@ class ProgrammeYear(models.Model):
         editable=False,
         help_text=_("Filled by generate_national to measure speed at national scale; not real data."),
     )
+    # The programme calendar (criteria/calendar.py): every date optional; a window with no
+    # date set never closes. Dates are whole days in Vietnam's time.
+    registration_opens = models.DateField(_("registration opens"), null=True, blank=True)
+    registration_closes = models.DateField(_("registration closes"), null=True, blank=True)
+    self_assessment_deadline = models.DateField(_("self-assessment deadline"), null=True, blank=True)
+    verification_deadline = models.DateField(_("verification deadline"), null=True, blank=True)
+    expected_recognition = models.DateField(_("expected recognition decision"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("programme year")
@@ -551,6 +558,13 @@ class Profile(models.Model):
             "provinces merged into it on 1 July 2025."
         ),
     )
+    email_notifications = models.BooleanField(
+        _("notifications by e-mail"), default=True,
+        help_text=_("Also send each notification to the user's e-mail address (they are always in the app)."),
+    )
+    # Django overwrites last_login at each log-in: the one before is kept here, for
+    # "since your last visit".
+    previous_login = models.DateTimeField(_("previous log-in"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("user profile")
@@ -562,3 +576,92 @@ class Profile(models.Model):
     def clean(self):
         if self.province_id and self.province.period != Period.CURRENT:
             raise ValidationError({"province": _("Choose a current province (34-province set).")})
+
+
+class Window(models.TextChoices):
+    """The windows of the programme calendar that close on a date."""
+
+    REGISTRATION = "registration", _("Registration")
+    SELF_ASSESSMENT = "self_assessment", _("Self-assessment")
+    VERIFICATION = "verification", _("Verification")
+
+
+class Extension(models.Model):
+    """More time past a window's closing date, for one province or one ward, granted by the ministry."""
+
+    year = models.ForeignKey(
+        ProgrammeYear, verbose_name=_("programme year"), on_delete=models.CASCADE, related_name="extensions"
+    )
+    window = models.CharField(_("window"), max_length=20, choices=Window.choices)
+    province = models.ForeignKey(
+        Province, verbose_name=_("province"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    registration = models.ForeignKey(
+        Registration, verbose_name=_("ward"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="extensions",
+    )
+    until = models.DateField(_("until (inclusive)"))
+    reason = models.TextField(_("reason"), max_length=2000)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("granted by"), null=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
+        ordering = ["-granted_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(province__isnull=False, registration__isnull=True)
+                | Q(province__isnull=True, registration__isnull=False),
+                name="extension_for_a_province_or_a_ward",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_window_display()} → {self.until}"
+
+
+class NotificationKind(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted by the province")
+    RETURNED = "returned", _("Returned by the ministry")
+    VERIFIED = "verified", _("Verified by the ministry")
+    REOPENED = "reopened", _("Reopened by the ministry")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the province")
+    REMINDER = "reminder", _("Reminder")
+
+
+class Notification(models.Model):
+    """Something a user should know: shown in the app (unread until opened) and sent by e-mail."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
+    registration = models.ForeignKey(
+        Registration, verbose_name=_("ward"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.ForeignKey(
+        ProgrammeYear, verbose_name=_("programme year"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="+",
+    )
+    text = models.TextField(_("text"))
+    reason = models.TextField(_("reason"), blank=True)
+    # Reminders carry a key (kind, year, window, day, user): the same reminder is never made twice.
+    key = models.CharField(_("key"), max_length=200, null=True, blank=True, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+    def __str__(self):
+        return self.text[:80]
