@@ -40,10 +40,12 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from criteria.models import Registration, ResultValue, Stage, Status
-from criteria.workflow import Entry, register, save_results
+from criteria.workflow import ConflictError, Entry, TransitionRefused, register, save_results
 from wards.lineage import successors_of
 from wards.models import Period, Unit
 from wards.text import fold
+
+from .exporters import xlsx_text
 
 SHEET = "Nhập liệu"
 MET_WORDS = {"dat", "met"}
@@ -550,12 +552,18 @@ def apply_plan(year, province, header, rows, *, scope, filename=""):
         raise ImportRefused(_("The file no longer applies cleanly (the data changed since the preview). "
                               "Upload it again to see why."))
     reason = _("Imported from %(file)s") % {"file": filename or _("a file")}
-    for item in plan.creates:
-        registration = register(year, item.unit, by=scope.user).registration
-        item.registration = registration
-        _save(registration.assessment, item, scope, reason)
-    for item in plan.changes:
-        _save(item.registration.assessment, item, scope, reason)
+    try:
+        for item in plan.creates:
+            registration = register(year, item.unit, by=scope.user).registration
+            item.registration = registration
+            _save(registration.assessment, item, scope, reason)
+        for item in plan.changes:
+            _save(item.registration.assessment, item, scope, reason)
+    except (TransitionRefused, ConflictError) as exc:
+        # Someone registered, submitted or saved one of these wards since the check above
+        # (a second import of the same file at the same moment, say): nothing is applied.
+        raise ImportRefused(_("The file no longer applies cleanly: %(reason)s Upload it again to see what "
+                              "changed.") % {"reason": exc}) from None
     return plan
 
 
@@ -618,7 +626,8 @@ def write_template(year, province, target):
     legend = workbook.create_sheet("Tiêu chí")
     legend.append(["TC", "Tiêu chí", "English", "Hướng dẫn"])
     for criterion in criteria:
-        legend.append([f"TC{criterion.number}", criterion.title, criterion.title_en, criterion.guidance])
+        legend.append([xlsx_text(f"TC{criterion.number}"), xlsx_text(criterion.title), xlsx_text(criterion.title_en),
+                       xlsx_text(criterion.guidance)])
     for cell in legend[1]:
         cell.font = Font(bold=True)
     for column, width in zip("ABCD", (6, 70, 60, 90)):

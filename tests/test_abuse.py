@@ -3,6 +3,7 @@ caches keeping a province's pages, a control character breaking the national exp
 an evidence file that is two things at once."""
 
 import csv
+import re
 import io
 import threading
 
@@ -243,3 +244,27 @@ def test_an_oversized_evidence_file_says_by_how_much(client_as, hanoi, year2023,
     assert "lớn hơn giới hạn 10,0\xa0MB" in page
     assert not Evidence.objects.filter(assessment__registration__unit=unit).exists()
 
+
+
+def test_the_same_import_applied_twice_at_once_registers_once_and_never_fails(transactional_db):
+    ensure_demo()
+    hanoi = get_user_model().objects.get(username="hanoi.demo")
+    unit = free_ward()
+    header = ["Mã phường"] + [f"TC{n}" for n in range(1, 23)]
+    content = ("\n".join(",".join(r) for r in [header, [unit.code] + ["Đạt"] * 22]) + "\n").encode()
+    clients, tokens = [], []
+    for _ in range(4):
+        client = Client()
+        client.force_login(hanoi)
+        response = client.post("/reports/2023/provinces/01/import/",
+                               {"file": SimpleUploadedFile("nhap.csv", content)})
+        tokens.append(re.search(r'name="token" value="([^"]+)"', response.content.decode()).group(1))
+        clients.append(client)
+
+    outcomes = race(4, lambda i: clients[i].post("/reports/2023/provinces/01/import/apply/", {"token": tokens[i]}))
+
+    statuses = [getattr(o, "status_code", o) for o in outcomes]
+    assert statuses == [302] * 4, statuses  # applied, or sent back to the upload with a message: never a 500
+    assert Registration.objects.filter(unit=unit, year__year=2023).count() == 1
+    assessment = Registration.objects.get(unit=unit, year__year=2023).assessment
+    assert assessment.self_met == 22

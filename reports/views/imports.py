@@ -14,6 +14,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from criteria.access import get_province_for_user, get_year_or_404, scope_for
@@ -46,6 +47,7 @@ def _require_importer(scope):
                                  "administrator) import."))
 
 
+@never_cache
 def template(request, year, code):
     """The XLSX template of the province: its eligible units, the criteria as columns, value lists."""
     year, province, _scope = _context(request, year, code)
