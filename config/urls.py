@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, register_converter
 from django.views.i18n import set_language
 
-from reports.views import dashboards as report_views
+from criteria.views import home as home_views
 
 from . import converters
 from .forms import LoginForm
@@ -17,7 +17,7 @@ handler400 = "config.views.bad_request"
 handler500 = "config.views.server_error"
 
 urlpatterns = [
-    path("", report_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("healthz", platform_views.healthz, name="healthz"),
     path(
         "accounts/login/",

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wards.models import Period, Province, Unit
 
-from .models import ProgrammeYear
+from .models import Profile, ProgrammeYear
 
 
 class Role(models.TextChoices):
@@ -160,3 +161,11 @@ def get_evidence_for_user(user, code, year, pk):
     if evidence is None:
         raise Http404(_("No such file."))
     return evidence
+
+
+def remember_login(sender, user, **kwargs):
+    """At each log-in: keep the previous log-in on the profile, then record this one (as Django would)."""
+    now = timezone.now()
+    Profile.objects.update_or_create(user=user, defaults={"previous_login": user.last_login})
+    user.last_login = now
+    user.save(update_fields=["last_login"])

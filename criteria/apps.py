@@ -15,3 +15,13 @@ class CriteriaConfig(AppConfig):
             Assessment.objects.follow_units()
 
         units_moved.connect(follow_units, dispatch_uid="criteria.follow_units", weak=False)
+
+        # Django overwrites last_login at log-in; "since your last visit" needs the one
+        # before, so this app's receiver does both: keeps the old value, then updates.
+        from django.contrib.auth.models import update_last_login
+        from django.contrib.auth.signals import user_logged_in
+
+        from .access import remember_login
+
+        user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
+        user_logged_in.connect(remember_login, dispatch_uid="criteria.remember_login")

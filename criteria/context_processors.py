@@ -1,9 +1,10 @@
-from .access import role_of
+from .access import Scope, role_of
 from .models import ProgrammeYear
+from .queue import waiting_count
 
 
 def navigation(request):
-    """The year switcher and the user's role, for the navigation bar."""
+    """The year switcher, the user's role and how much waits in their queue, for the navigation bar."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -11,4 +12,5 @@ def navigation(request):
     return {
         "nav_years": list(ProgrammeYear.objects.order_by("-year").values_list("year", flat=True)),
         "nav_role": role.label if role else None,
+        "nav_waiting": waiting_count(Scope(user, role)) if role else None,
     }

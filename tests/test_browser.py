@@ -67,7 +67,7 @@ def test_submit_return_resubmit_verify(transactional_db, browser, tmp_path):
     browser.screenshot("self-assessment-form")
     save(browser)
     wait_for(browser, lambda: browser.driver.current_url.endswith(ward_path))
-    assert browser.find("[data-band=expected]").text == "21/22"
+    assert browser.find("[data-band=expected]").text == "—"  # a draft is in no band until submitted
     evidence = tmp_path / "biên bản.pdf"
     evidence.write_bytes(b"%PDF-1.4\n%%EOF\n")
     browser.driver.execute_script("document.querySelectorAll('tr[data-criterion=\"18\"] details').forEach(d => d.open = true)")
@@ -97,9 +97,11 @@ def test_submit_return_resubmit_verify(transactional_db, browser, tmp_path):
     browser.click(f"a[href$='{ward_path}assess/self/']")
     browser.click("input[name=c18_value][value=met]")
     save(browser)
-    wait_for(browser, lambda: browser.find("[data-band=expected]").text == "22/22")
+    wait_for(browser, lambda: browser.driver.current_url.endswith(ward_path))
+    assert browser.find("[data-band=expected]").text == "21/22"  # as last submitted, until submitted again
     browser.click("form[action$='/submit/'] button")
     wait_for(browser, lambda: browser.find("[data-status]").get_attribute("data-status") == "submitted")
+    assert browser.find("[data-band=expected]").text == "22/22"
     browser.log_out()
 
     # 5. Ministry staff enter the verified result (one criterion short) and verify.

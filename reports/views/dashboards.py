@@ -19,14 +19,6 @@ from criteria.figures import programme_years, province_wards, year_summary
 WARDS_PER_PAGE = 50
 
 
-def home(request):
-    scope_for(request.user)
-    year = ProgrammeYear.objects.order_by("-year").first()
-    if year is None:
-        return render(request, "reports/no_years.html")
-    return redirect("reports:national", year=year.year)
-
-
 def _shared(request, year, provinces, trend_provinces, own_map_only=False):
     """What the national and province dashboards have in common, for one scope.
 
