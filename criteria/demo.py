@@ -71,6 +71,7 @@ DEMO_REASON = "Dữ liệu mẫu (load_demo)"
 VERIFIED_NOTE = "Đoàn kiểm tra của Bộ đã xác minh thực tế hồ sơ và hiện trường."
 DISAGREEMENT_NOTE = "Xác minh thực tế: chưa đạt, khác với kết quả tự đánh giá của địa phương."
 
+DEMO_MAIL_DOMAIN = "example.invalid"  # reserved (RFC 2606): mail to it never reaches anyone
 DEMO_USERS = {
     "admin.demo": (Role.ADMIN, None),
     "bo.demo": (Role.MINISTRY, None),
@@ -127,7 +128,8 @@ def load_demo_users(password):
         if created or not user.check_password(password):
             user.set_password(password)
             dirty = True
-        wanted = {"is_staff": role == Role.ADMIN, "is_superuser": role == Role.ADMIN, "is_active": True}
+        wanted = {"is_staff": role == Role.ADMIN, "is_superuser": role == Role.ADMIN, "is_active": True,
+                  "email": f"{username}@{DEMO_MAIL_DOMAIN}"}
         for name, value in wanted.items():
             if getattr(user, name) != value:
                 setattr(user, name, value)
