@@ -153,6 +153,10 @@ class CriterionAdmin(UniqueRaceAdmin, InUseAdmin):
             rescore_catalogue(obj.catalogue)
 
 
+# The calendar's dates in the order they must come (the expected recognition date is only shown).
+CALENDAR_ORDER = ["registration_opens", "registration_closes", "self_assessment_deadline", "verification_deadline"]
+
+
 class ProgrammeYearForm(forms.ModelForm):
     eligible_kinds = forms.MultipleChoiceField(
         label=_("eligible unit types"), choices=UnitKind.choices, widget=forms.CheckboxSelectMultiple
@@ -160,13 +164,26 @@ class ProgrammeYearForm(forms.ModelForm):
 
     class Meta:
         model = ProgrammeYear
-        fields = ["year", "catalogue", "period", "eligible_kinds", "is_open"]
+        fields = ["year", "catalogue", "period", "eligible_kinds", "is_open", "registration_opens",
+                  "registration_closes", "self_assessment_deadline", "verification_deadline", "expected_recognition"]
+
+    def clean(self):
+        """The calendar's dates, where set, come in order: registration opens, closes, then the two deadlines."""
+        cleaned = super().clean()
+        dates = [(name, cleaned.get(name)) for name in CALENDAR_ORDER if cleaned.get(name)]
+        for (earlier, first), (later, second) in zip(dates, dates[1:]):
+            if second < first:
+                self.add_error(later, _("%(later)s cannot come before %(earlier)s.") % {
+                    "later": ProgrammeYear._meta.get_field(later).verbose_name,
+                    "earlier": ProgrammeYear._meta.get_field(earlier).verbose_name,
+                })
+        return cleaned
 
 
 @admin.register(ProgrammeYear)
 class ProgrammeYearAdmin(UniqueRaceAdmin, InUseAdmin):
     form = ProgrammeYearForm
-    list_display = ["year_label", "catalogue", "period", "is_open"]
+    list_display = ["year_label", "catalogue", "period", "is_open", "self_assessment_deadline", "verification_deadline"]
 
     @admin.display(description=_("year"), ordering="year")
     def year_label(self, obj):

@@ -5,7 +5,8 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from .models import ResultValue, Stage
+from . import calendar
+from .models import ResultValue, Stage, Window
 from .workflow import STAGE_FIELDS, Entry
 
 NOTE_MAX_LENGTH = 2000
@@ -84,6 +85,25 @@ class ReasonForm(VersionForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The province sees it, and it stays in the history."),
     )
+
+
+class ExtensionForm(forms.Form):
+    """More time for one window, for a ward or a province: until a day (inclusive), and why."""
+
+    window = forms.ChoiceField(label=_("Window"), choices=Window.choices)
+    until = forms.DateField(label=_("Until (inclusive)"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The province sees it, and it stays in the history."),
+    )
+
+    def clean_until(self):
+        until = self.cleaned_data["until"]
+        if until < calendar.today():
+            raise forms.ValidationError(_("An extension runs until today or a later day."))
+        return until
 
 
 class RegisterForm(forms.Form):

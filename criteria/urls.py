@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import entry, evidence, history, transitions, ward
+from .views import calendar, entry, evidence, history, transitions, ward
 
 app_name = "wards"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("<unit:code>/<int:year>/return/", transitions.return_assessment, name="return"),
     path("<unit:code>/<int:year>/reopen/", transitions.reopen_assessment, name="reopen"),
     path("<unit:code>/<int:year>/history/", history.history, name="history"),
+    path("<unit:code>/<int:year>/extend/", calendar.extend_ward, name="extend"),
     path("<unit:code>/<int:year>/evidence/", evidence.upload, name="evidence_upload"),
     path("<unit:code>/<int:year>/evidence/<int:pk>/", evidence.download, name="evidence"),
     path("<unit:code>/<int:year>/evidence/<int:pk>/remove/", evidence.remove, name="evidence_remove"),

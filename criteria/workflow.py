@@ -24,8 +24,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from . import calendar
 from .access import Role
-from .models import Assessment, Evidence, Quota, Registration, Result, ResultValue, Stage, Status
+from .models import Assessment, Evidence, Quota, Registration, Result, ResultValue, Stage, Status, Window
 
 audit = logging.getLogger("kieumau.audit")
 
@@ -82,14 +83,24 @@ def edit_refusal(scope, assessment, stage):
             return _("The self-assessment is the province's: ministry staff read it and enter the verified result.")
         if assessment.status not in (Status.DRAFT, Status.RETURNED):
             return _("The self-assessment was submitted; it can change only if the ministry returns it.")
-        return None
+        return window_refusal(assessment, Window.SELF_ASSESSMENT)
     if scope.role not in MINISTRY_ROLES:
         return _("Only ministry staff enter the verified result.")
     if assessment.status == Status.VERIFIED:
         return _("This assessment is verified and read-only; ministry staff can reopen it, giving a reason.")
     if assessment.status != Status.SUBMITTED:
         return _("The verified result is entered once the province has submitted its self-assessment.")
-    return None
+    return window_refusal(assessment, Window.VERIFICATION)
+
+
+def window_refusal(assessment, window):
+    """Why the calendar shuts `window` for this ward today (naming the window), or None.
+
+    After the self-assessment deadline the province can neither edit nor submit its
+    self-assessment; after the verification deadline the ministry can neither edit,
+    verify nor return it; unless an extension covers the ward or its province.
+    """
+    return calendar.window_open(assessment.registration.year, window, registration=assessment.registration)
 
 
 def editable_stage(scope, assessment):
@@ -154,6 +165,9 @@ def register(year, unit, *, by=None):
     """
     if not year.is_open:
         raise TransitionRefused(_("Programme year %(year)s is closed for entry.") % {"year": year.year})
+    closed = calendar.window_open(year, Window.REGISTRATION, province=unit.province_id)
+    if closed:
+        raise TransitionRefused(closed)
     registration = Registration(year=year, unit=unit, created_by=by)
     try:
         registration.full_clean()
@@ -273,6 +287,7 @@ class Rule:
     statuses: tuple
     role_refusal: str
     status_refusal: str
+    window: str | None = None  # the calendar window it must happen in; None: any time
 
 
 TRANSITIONS = {
@@ -280,16 +295,19 @@ TRANSITIONS = {
         PROVINCE_ROLES, (Status.DRAFT, Status.RETURNED),
         _lazy("Only the province's police submit its self-assessment."),
         _lazy("Only a draft or returned self-assessment can be submitted; this one is %(status)s."),
+        Window.SELF_ASSESSMENT,
     ),
     "verify": Rule(
         MINISTRY_ROLES, (Status.SUBMITTED,),
         _lazy("Only ministry staff verify assessments."),
         _lazy("Only a submitted assessment can be verified; this one is %(status)s."),
+        Window.VERIFICATION,
     ),
     "return": Rule(
         MINISTRY_ROLES, (Status.SUBMITTED,),
         _lazy("Only ministry staff return assessments."),
         _lazy("Only a submitted assessment can be returned; this one is %(status)s."),
+        Window.VERIFICATION,
     ),
     "reopen": Rule(
         MINISTRY_ROLES, (Status.VERIFIED,),
@@ -299,13 +317,28 @@ TRANSITIONS = {
 }
 
 
-def available_transitions(scope, assessment):
-    """The transitions this user may attempt now: what the page offers as buttons."""
+def _allowed(scope, assessment):
+    """The transitions the user's role may make from the assessment's status, the calendar aside."""
     if not assessment.registration.year.is_open:
         return set()
     return {
         name for name, rule in TRANSITIONS.items() if scope.role in rule.roles and assessment.status in rule.statuses
     }
+
+
+def available_transitions(scope, assessment):
+    """The transitions this user may attempt now: what the page offers as buttons."""
+    return {name for name in _allowed(scope, assessment) if not _closed(name, assessment)}
+
+
+def _closed(name, assessment):
+    window = TRANSITIONS[name].window
+    return window_refusal(assessment, window) if window else None
+
+
+def calendar_refusals(scope, assessment):
+    """Why the calendar holds back what the user could otherwise do now: shown instead of the buttons."""
+    return sorted({message for name in _allowed(scope, assessment) if (message := _closed(name, assessment))})
 
 
 def _begin(name, assessment, scope, version):
@@ -317,6 +350,9 @@ def _begin(name, assessment, scope, version):
     _require_open(locked)
     if locked.status not in rule.statuses:
         raise TransitionRefused(str(rule.status_refusal) % {"status": locked.get_status_display().lower()})
+    closed = _closed(name, locked)
+    if closed:
+        raise TransitionRefused(closed)
     return locked
 
 

@@ -39,7 +39,8 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
-from criteria.models import Registration, ResultValue, Stage, Status
+from criteria.calendar import window_open
+from criteria.models import Registration, ResultValue, Stage, Status, Window
 from criteria.workflow import ConflictError, Entry, TransitionRefused, register, save_results
 from wards.lineage import successors_of
 from wards.models import Period, Unit
@@ -509,6 +510,11 @@ def build_plan(year, province, header, rows, filename=""):
             except ValidationError as exc:
                 plan.problems.append(Problem(number, header[code_index], " ".join(exc.messages)))
                 continue
+            closed = (window_open(year, Window.REGISTRATION, province=province)
+                      or window_open(year, Window.SELF_ASSESSMENT, province=province))
+            if closed:
+                plan.problems.append(Problem(number, header[code_index], closed))
+                continue
             item.changes = [(c, ResultValue.PENDING, v) for c, v in values.items() if v != ResultValue.PENDING]
             plan.creates.append(item)
             continue
@@ -522,6 +528,11 @@ def build_plan(year, province, header, rows, filename=""):
             plan.problems.append(Problem(number, header[code_index], _(
                 "The assessment of %(unit)s is %(status)s: an import cannot change it."
             ) % {"unit": unit.name, "status": assessment.get_status_display().lower()}))
+            continue
+        closed = item.changes and window_open(year, Window.SELF_ASSESSMENT, registration=registration,
+                                              province=province)
+        if closed:
+            plan.problems.append(Problem(number, header[code_index], closed))
             continue
         (plan.changes if item.changes else plan.unchanged).append(item)
     return plan

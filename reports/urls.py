@@ -1,6 +1,6 @@
 from django.urls import path
 
-from criteria.views import transitions
+from criteria.views import calendar, transitions
 
 from .views import dashboards, exports, imports
 
@@ -9,10 +9,12 @@ urlpatterns = [
     path("targets/", dashboards.targets, name="targets"),
     path("<int:year>/", dashboards.national, name="national"),
     path("<int:year>/summary.json", exports.summary_json, name="summary_json"),
+    path("<int:year>/calendar/", calendar.programme_calendar, name="calendar"),
     path("<int:year>/export/<slug:identifier>.<str:fmt>", exports.export, name="export"),
     path("<int:year>/provinces/<province:code>/", dashboards.province, name="province"),
     path("<int:year>/provinces/<province:code>/summary.json", exports.province_summary_json, name="province_summary_json"),
     path("<int:year>/provinces/<province:code>/register/", transitions.register_ward, name="register"),
+    path("<int:year>/provinces/<province:code>/extend/", calendar.extend_province, name="extend"),
     path("<int:year>/provinces/<province:code>/import/", imports.upload, name="import"),
     path("<int:year>/provinces/<province:code>/import/apply/", imports.apply, name="import_apply"),
     path("<int:year>/provinces/<province:code>/import/template.xlsx", imports.template, name="import_template"),

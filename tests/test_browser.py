@@ -48,8 +48,8 @@ def test_submit_return_resubmit_verify(transactional_db, browser, tmp_path):
 
     # 1. The Hà Nội provincial user logs in and registers a ward.
     browser.log_in("hanoi.demo", PASSWORD)
-    wait_for(browser, lambda: "/reports/2023/" in browser.driver.current_url)
-    browser.screenshot("province-summary")
+    wait_for(browser, lambda: browser.finds("[data-queue=province]"))  # the home page: its work queue
+    browser.screenshot("province-home")
     browser.open("/reports/2023/provinces/01/")
     browser.click("a[href$='/provinces/01/register/']")
     Select(browser.find("select[name=unit]")).select_by_value(str(unit.pk))
@@ -140,7 +140,10 @@ def test_phone_sized_pages_are_usable(transactional_db, live_server):
     browser = Browser(driver, live_server.url, "phone")
     try:
         browser.log_in("nghean.demo", PASSWORD)
-        wait_for(browser, lambda: "/reports/2023/" in driver.current_url)
+        wait_for(browser, lambda: browser.finds("[data-queue=province]"))
+        browser.screenshot("home")
+        assert driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth") <= 0
+        browser.open("/reports/2023/")
         browser.screenshot("summary")
         browser.open("/reports/2023/provinces/40/")
         browser.screenshot("province")
@@ -179,3 +182,37 @@ def test_dashboard_charts_render_offline(transactional_db, browser):
     browser.screenshot("lineage")
     violations = [e for e in browser.console_errors() if "Content Security Policy" in e or "Refused" in e]
     assert violations == []
+
+
+def test_from_the_work_queue_to_a_returned_ward(transactional_db, browser):
+    """The ministry's home page lists what waits; three clicks return a ward; the province sees it at once."""
+    ensure_demo()
+    reason = "Đề nghị bổ sung biên bản kiểm tra trụ sở (bản có chữ ký)"
+    browser.log_in("bo.demo", PASSWORD)
+    wait_for(browser, lambda: browser.finds("[data-queue=ministry]"))
+    assert browser.find("[data-queue-total]").get_attribute("data-queue-total") == "132"
+    assert browser.find("[data-nav-waiting]").text == "132"
+    browser.screenshot("home-ministry")
+    Select(browser.find("select[name=province]")).select_by_value("01")
+    browser.click("#queue-filter button[type=submit]")
+    wait_for(browser, lambda: "province=01" in browser.driver.current_url)
+    row = browser.find("tr[data-ward]")
+    code = row.get_attribute("data-ward")
+    browser.click(f"tr[data-ward='{code}'] td:nth-child(2) a")  # click 1: the ward
+    wait_for(browser, lambda: browser.driver.current_url.endswith(f"/wards/{code}/2023/"))
+    browser.click("details summary.btn-outline-warning")  # click 2: "return"
+    browser.find("textarea[name=reason]").send_keys(reason)
+    browser.click("form[action$='/return/'] button[type=submit]")  # click 3: send
+    wait_for(browser, lambda: browser.find("[data-status]").get_attribute("data-status") == "returned")
+    browser.log_out()
+
+    browser.log_in("hanoi.demo", PASSWORD)
+    wait_for(browser, lambda: browser.finds("[data-queue=province]"))
+    assert reason in browser.find(f"[data-returned='{code}'] [data-return-reason]").text
+    browser.screenshot("home-province")
+    browser.log_out()
+
+    browser.log_in("admin.demo", PASSWORD)
+    wait_for(browser, lambda: browser.finds("[data-queue=ministry]"))
+    assert browser.find("[data-queue-total]").get_attribute("data-queue-total") == "131"
+    browser.screenshot("home-admin")

@@ -54,6 +54,9 @@ class Spec:
         return value if isinstance(value, int) else value[0 if case == "own" else 1]
 
 
+EXTENSION = {"window": "self_assessment", "until": "2100-12-31", "reason": "Thiên tai"}
+
+
 def ward_kwargs(o):
     return {"code": o["ward"].code, "year": 2023}
 
@@ -82,6 +85,12 @@ SPECS = {
     "reports:import": Spec("GET", "province", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 403, "admin": 200}),
     "reports:import_apply": Spec("POST", "province", {"anonymous": LOGIN, "norole": NOROLE, "province": (302, 404), "ministry": 403, "admin": 302},
                                  data=lambda o: {"token": "none"}),
+    "reports:calendar": Spec("GET", "year", {"anonymous": LOGIN, "norole": NOROLE, "province": 200, "ministry": 200, "admin": 200}),
+    # Extensions are the ministry's to grant: a provincial user may not, even for their own province.
+    "reports:extend": Spec("POST", "province", {"anonymous": LOGIN, "norole": NOROLE, "province": (403, 404), "ministry": 302, "admin": 302},
+                           data=lambda o: EXTENSION),
+    "wards:extend": Spec("POST", "draft", {"anonymous": LOGIN, "norole": NOROLE, "province": (403, 404), "ministry": 302, "admin": 302},
+                         data=lambda o: EXTENSION),
     "reports:targets": Spec("GET", "none", {"anonymous": LOGIN, "norole": NOROLE, "province": 200, "ministry": 200, "admin": 200}),
     "wards:unit": Spec("GET", "submitted", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
     "wards:search": Spec("GET", "none", {"anonymous": LOGIN, "norole": NOROLE, "province": 200, "ministry": 200, "admin": 200}),
@@ -107,9 +116,9 @@ SPECS = {
 
 
 def url_kwargs(name, o):
-    if name == "reports:national":
+    if name in ("reports:national", "reports:calendar"):
         return {"year": 2023}
-    if name in ("reports:province", "reports:register", "reports:province_summary_json", "reports:import",
+    if name in ("reports:province", "reports:register", "reports:extend", "reports:province_summary_json", "reports:import",
                 "reports:import_apply", "reports:import_template"):
         return {"year": 2023, "code": o["province"]}
     if name == "reports:export":

@@ -2,7 +2,9 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
+from criteria.calendar import is_overdue
 from criteria.figures import expected_met, standing_met
 from criteria.models import ResultValue, Status
 from criteria.scoring import BELOW, band_label, band_of
@@ -79,3 +81,14 @@ def verified_badge(assessment, size):
 def standing_badge(assessment, size):
     """The band of the result that stands (verified once verified, else as last submitted)."""
     return band_badge(standing_met(assessment.status, assessment.submitted_self_met, assessment.verified_met), size)
+
+
+@register.simple_tag
+def overdue_badge(assessment, year=None):
+    """"Overdue" when the assessment waits past its deadline (criteria.calendar.is_overdue); nothing otherwise.
+
+    Pass the page's `year` in lists: the year's extensions are then read once for every row.
+    """
+    if assessment is None or not is_overdue(assessment, year=year):
+        return ""
+    return format_html('<span class="badge text-bg-danger" data-overdue>{}</span>', _("Overdue"))

@@ -13,10 +13,10 @@ from wards.models import Period
 
 from ..access import get_unit_for_user, get_ward_for_user, get_year_or_404, scope_for
 from ..figures import expected_met, programme_years
-from ..forms import ReasonForm
+from ..forms import ExtensionForm, ReasonForm
 from ..models import ProgrammeYear, Registration, Stage, Status
 from ..scoring import band_label, band_of
-from ..workflow import available_transitions, editable_stage, missing_values
+from ..workflow import MINISTRY_ROLES, available_transitions, calendar_refusals, editable_stage, missing_values
 
 SEARCH_LIMIT = 50
 
@@ -68,6 +68,8 @@ def ward(request, code, year):
         if transitions & {"submit", "verify"} else [],
         returned=returned,
         reason_form=ReasonForm(initial={"version": assessment.version}),
+        calendar_refusals=calendar_refusals(scope, assessment),
+        extension_form=ExtensionForm() if scope.role in MINISTRY_ROLES and year.is_open else None,
     )
     return render(request, "wards/ward.html", context)
 

@@ -6,7 +6,10 @@ from django.utils.translation import gettext as _
 from criteria.access import get_province_for_user, get_year_or_404, scope_for
 from criteria.models import ProgrammeYear
 from criteria.scoring import band_label
-from criteria.workflow import PROVINCE_ROLES
+from criteria.calendar import window_open
+from criteria.forms import ExtensionForm
+from criteria.models import Window
+from criteria.workflow import MINISTRY_ROLES, PROVINCE_ROLES
 from wards.models import Period, Province, UnitKind
 
 from .. import current_map, dashboard
@@ -137,6 +140,8 @@ def province(request, year, code):
         province=province,
         figures=context["summary"].provinces[0],
         can_import=year.is_open and context["scope"].role in PROVINCE_ROLES,
+        registration_closed=window_open(year, Window.REGISTRATION, province=province),
+        extension_form=ExtensionForm() if year.is_open and context["scope"].role in MINISTRY_ROLES else None,
         wards=wards,
         page=page.get_page(request.GET.get("page")),
     )
