@@ -59,6 +59,37 @@ def home_province_id(user):
     return getattr(profile, "province_id", None)
 
 
+def users_with_role(role):
+    """The active users whose `role_of` is `role`, in one query (for notifications).
+
+    The same precedence as `role_of`: a superuser or a member of the administrators'
+    group is an administrator whatever else they are; then ministry; then province,
+    which needs a province on the profile.
+    """
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(is_active=True)
+    is_admin = models.Q(is_superuser=True) | models.Q(groups__name=GROUPS[Role.ADMIN])
+    if role == Role.ADMIN:
+        return users.filter(is_admin).distinct()
+    users = users.exclude(is_superuser=True).exclude(groups__name=GROUPS[Role.ADMIN])
+    if role == Role.MINISTRY:
+        return users.filter(groups__name=GROUPS[Role.MINISTRY])
+    return users.exclude(groups__name=GROUPS[Role.MINISTRY]).filter(
+        groups__name=GROUPS[Role.PROVINCE], profile__province__isnull=False
+    )
+
+
+def provincial_users(province):
+    """The provincial users who see `province`: the inverse of `Scope.provinces`.
+
+    A current province is its own users'; a legacy province is seen by the users of
+    the current province it was merged into.
+    """
+    home_id = province.pk if province.period == Period.CURRENT else province.successor_id
+    return users_with_role(Role.PROVINCE).filter(profile__province_id=home_id)
+
+
 @dataclass
 class Scope:
     """What one user may see. Build it with `scope_for(user)`."""

@@ -1,5 +1,6 @@
 from .access import Scope, role_of
 from .models import ProgrammeYear
+from .notifications import unread_count
 from .queue import waiting_count
 
 
@@ -12,5 +13,6 @@ def navigation(request):
     return {
         "nav_years": list(ProgrammeYear.objects.order_by("-year").values_list("year", flat=True)),
         "nav_role": role.label if role else None,
+        "nav_unread": unread_count(user),
         "nav_waiting": waiting_count(Scope(user, role)) if role else None,
     }

@@ -27,6 +27,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from . import calendar
 from .access import Role
 from .models import Assessment, Evidence, Quota, Registration, Result, ResultValue, Stage, Status, Window
+from .notifications import notify_reopened, notify_returned, notify_submitted, notify_verified
 
 audit = logging.getLogger("kieumau.audit")
 
@@ -365,6 +366,7 @@ def submit(assessment, *, scope, version):
     locked.submitted_at = timezone.now()
     locked.submitted_self_met = locked.self_met  # the expected result, as submitted
     _bump(locked, scope.user, _("Submitted by the province"), "submit")
+    notify_submitted(locked, by=scope.user)
     return locked
 
 
@@ -376,6 +378,7 @@ def verify(assessment, *, scope, version):
     locked.status = Status.VERIFIED
     locked.verified_at = timezone.now()
     _bump(locked, scope.user, _("Verification confirmed by the ministry"), "verify")
+    notify_verified(locked, by=scope.user)
     return locked
 
 
@@ -386,6 +389,7 @@ def return_to_province(assessment, *, scope, version, reason):
     locked = _begin("return", assessment, scope, version)
     locked.status = Status.RETURNED
     _bump(locked, scope.user, reason, "return")
+    notify_returned(locked, by=scope.user, reason=reason)
     return locked
 
 
@@ -397,6 +401,7 @@ def reopen(assessment, *, scope, version, reason):
     locked.status = Status.SUBMITTED
     locked.verified_at = None
     _bump(locked, scope.user, reason, "reopen")
+    notify_reopened(locked, by=scope.user, reason=reason)
     return locked
 
 

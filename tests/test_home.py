@@ -113,3 +113,37 @@ def test_the_ministry_queue_runs_the_same_queries_on_every_page(client_as, minis
         return len(queries)
 
     assert count("/") == count("/?page=2") == count("/?province=01&status=verified")
+
+
+def test_overdue_items_are_marked_in_both_queues(client_as, ministry, hanoi, year2023):
+    import datetime
+
+    from django.utils import timezone
+
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    ward = registered("01", status=Status.SUBMITTED)
+    return_to_province(ward.assessment, scope=Scope(ministry, Role.MINISTRY), version=ward.assessment.version,
+                       reason="Bổ sung")
+    type(year2023).objects.filter(pk=year2023.pk).update(self_assessment_deadline=yesterday,
+                                                         verification_deadline=yesterday)
+    ministry_html = client_as(ministry).get("/").content.decode()
+    assert ministry_html.count("data-overdue") == 50  # every waiting row on the page is past its deadline
+    province_html = client_as(hanoi).get("/").content.decode()
+    block = re.search(rf'data-returned="{ward.unit.code}">(.*?)</li>', province_html, re.S).group(1)
+    assert "data-overdue" in block and "Quá hạn" in block
+
+
+def test_the_province_sees_its_next_deadline_and_the_administrator_what_the_calendar_lacks(
+        client_as, hanoi, administrator, year2023):
+    import datetime
+
+    from django.utils import timezone
+
+    html = client_as(administrator).get("/").content.decode()
+    assert html.count("data-no-deadline=") == 3  # the demo year sets no deadline
+    assert "chưa đặt hạn" in html
+    soon = timezone.localdate() + datetime.timedelta(days=5)
+    type(year2023).objects.filter(pk=year2023.pk).update(self_assessment_deadline=soon)
+    province = client_as(hanoi).get("/").content.decode()
+    line = re.search(r"data-next-deadline>(.*?)</div>", province, re.S).group(1)
+    assert soon.strftime("%d/%m/%Y") in line

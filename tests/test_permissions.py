@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from criteria.models import Status
+from criteria.models import Notification, NotificationKind, Status
 from criteria.workflow import register
 from wards.models import Period, Unit, UnitKind
 
@@ -72,6 +72,12 @@ SPECS = {
     "logout": Spec("POST", "none", {r: 302 for r in ROLES}),
     "password_change": Spec("GET", "none", {"anonymous": LOGIN, "norole": 200, "province": 200, "ministry": 200, "admin": 200}),
     "password_change_done": Spec("GET", "none", {"anonymous": LOGIN, "norole": 200, "province": 200, "ministry": 200, "admin": 200}),
+    # Notifications: one's own only; another user's answers 404 whoever asks (even an administrator).
+    "notifications": Spec("GET", "none", {"anonymous": LOGIN, "norole": 200, "province": 200, "ministry": 200, "admin": 200}),
+    "notification": Spec("GET", "none", {"anonymous": LOGIN, "norole": 404, "province": (302, 404), "ministry": 404, "admin": 404}),
+    "notifications_read": Spec("POST", "none", {"anonymous": LOGIN, "norole": 302, "province": 302, "ministry": 302, "admin": 302}),
+    "notification_settings": Spec("POST", "none", {"anonymous": LOGIN, "norole": 302, "province": 302, "ministry": 302, "admin": 302},
+                                  data=lambda o: {"email_notifications": "on"}),
     "set_language": Spec("POST", "none", {r: 302 for r in ROLES}, data=lambda o: {"language": "en", "next": "/"}),
     "reports:national": Spec("GET", "year", {"anonymous": LOGIN, "norole": NOROLE, "province": 200, "ministry": 200, "admin": 200}),
     "reports:province": Spec("GET", "province", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
@@ -125,6 +131,8 @@ def url_kwargs(name, o):
         return {"year": 2023, "identifier": "summary", "fmt": "csv"}
     if name == "reports:summary_json":
         return {"year": 2023}
+    if name == "notification":
+        return {"pk": o["notification"].pk}
     if name == "wards:unit":
         return {"period": o["ward"].period, "code": o["ward"].code}
     if name == "wards:assess":
@@ -217,6 +225,7 @@ def objects(year2023, hanoi, nghean):
             "verified": registered(code, status=Status.VERIFIED) or registered("79", status=Status.VERIFIED),
             "evidence_registration": with_file,
             "evidence": evidence,
+            "notification": Notification.objects.create(user=user, kind=NotificationKind.REMINDER, text="Nhắc hạn"),
         }
     return result
 

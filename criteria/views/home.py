@@ -6,7 +6,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..access import scope_for
+from ..access import Role, scope_for
+from ..calendar import describe, is_overdue, next_deadline
 from ..figures import programme_years
 from ..models import ProgrammeYear, Status
 from ..queue import (
@@ -60,6 +61,8 @@ def home(request):
     scope = scope_for(request.user)
     if not ProgrammeYear.objects.exists():
         return render(request, "reports/no_years.html")
+    years = {year.pk: year for year in programme_years()}  # one object a year: its extensions read once
+    today = timezone.localdate()
     profile = getattr(request.user, "profile", None)
     since = getattr(profile, "previous_login", None)
     changes, changes_total = since_last_visit(scope, since)
@@ -68,14 +71,22 @@ def home(request):
         form = QueueForm(request.GET or None, provinces=list(current_provinces()))
         status, province, sort = form.filters()
         page = Paginator(ministry_queue(status, province, sort), ROWS_PER_PAGE).get_page(request.GET.get("page"))
-        today = timezone.localdate()
         for assessment in page.object_list:
             assessment.days_waiting = days_waiting(assessment, today) if status == Status.SUBMITTED else None
+            assessment.overdue = is_overdue(assessment, today, year=years[assessment.year_id])
         context.update(form=form, page=page, status=Status(status), province=province, sort=sort)
+        if scope.role == Role.ADMIN:
+            # What the calendar needs next: each open year's windows, the next deadline, dates not set.
+            context["calendars"] = [
+                (year, describe(year, today), next_deadline(year, today=today))
+                for year in years.values() if year.is_open
+            ]
     else:
         returned, drafts, rooms = province_queue(scope)
-        sizes = {year.pk: year.size for year in programme_years()}
         for assessment in [*returned, *drafts]:
-            assessment.size = sizes[assessment.year_id]
+            assessment.size = years[assessment.year_id].size
+            assessment.overdue = is_overdue(assessment, today, year=years[assessment.year_id])
+        for room in rooms:
+            room.next_deadline = next_deadline(room.year, room.province, today)
         context.update(returned=returned, drafts=drafts, rooms=rooms)
     return render(request, "criteria/home.html", context)
