@@ -112,6 +112,12 @@ class RegisterForm(forms.Form):
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
+        # static/js/ward-picker.js puts a search box over the list (the field stays `unit`).
+        self.fields["unit"].widget.attrs.update({
+            "data-ward-picker": "",
+            "data-placeholder": _("Type part of the name or the code, with or without diacritics"),
+            "data-count-label": _("%s wards match"),
+        })
         self.fields["unit"].label_from_instance = (
             lambda unit: f"{unit.name} ({unit.district.name}) · {unit.code}" if unit.district else f"{unit.name} · {unit.code}"
         )

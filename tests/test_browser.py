@@ -4,6 +4,7 @@ Screenshots of every main step land in var/screenshots/ (git-ignored).
 """
 
 import pytest
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 from criteria.models import Assessment, Status
@@ -216,3 +217,24 @@ def test_from_the_work_queue_to_a_returned_ward(transactional_db, browser):
     wait_for(browser, lambda: browser.finds("[data-queue=ministry]"))
     assert browser.find("[data-queue-total]").get_attribute("data-queue-total") == "131"
     browser.screenshot("home-admin")
+
+
+def test_the_ward_picker_finds_a_ward_without_diacritics(transactional_db, browser):
+    ensure_demo()
+    unit = Unit.objects.filter(period=Period.LEGACY, kind=UnitKind.WARD, province__code="01",
+                               registrations__isnull=True, name="Phường Phú Diễn").first()
+    assert unit is not None
+    browser.log_in("hanoi.demo", PASSWORD)
+    browser.open("/reports/2023/provinces/01/register/")
+    total = len(browser.finds("select[name=unit] option:not([hidden])"))
+    browser.find("#id_unit-search").send_keys("phu dien")
+    visible = browser.finds("select[name=unit] option:not([hidden])")
+    assert 0 < len(visible) < total
+    assert all("Phú Diễn" in option.text for option in visible if option.get_attribute("value"))
+    browser.screenshot("ward-picker")
+    assert Select(browser.find("select[name=unit]")).first_selected_option.get_attribute("value") == str(unit.pk)
+    browser.find("#id_unit-search").send_keys(Keys.ENTER)  # to the list, the first match chosen
+    browser.click("main form button[type=submit]")
+    wait_for(browser, lambda: browser.driver.current_url.endswith(f"/wards/{unit.code}/2023/"))
+    violations = [e for e in browser.console_errors() if "Content Security Policy" in e or "Refused" in e]
+    assert violations == []
