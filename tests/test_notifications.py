@@ -304,3 +304,8 @@ def test_recipients_follow_the_roles_and_the_scope(hanoi, nghean, ministry, admi
     assert users == [hanoi]
     assert all(scope_for(user).units("legacy").filter(pk=submitted_hanoi.unit.pk).exists() for user in users)
     assert list(provincial_users(legacy.successor)) == [hanoi]
+
+
+def test_the_admin_shows_the_mail_preference(client_as, administrator, hanoi):
+    page = client_as(administrator).get(reverse("admin:auth_user_change", args=[hanoi.pk])).content.decode()
+    assert 'name="profile-0-email_notifications"' in page
