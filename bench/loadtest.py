@@ -125,9 +125,7 @@ def main():
 def prepare_accounts(users, password):
     """Accounts for the simulated users, each with wards of its own. Returns (accounts, assessment ids)."""
     from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
-    from criteria.access import GROUPS, Role
+    from criteria.access import Role
     from criteria.models import Assessment, Profile, ProgrammeYear, Status
     from criteria.workflow import register
     from wards.models import Period, Province, Unit, UnitKind
@@ -146,8 +144,7 @@ def prepare_accounts(users, password):
         legacy = Province.objects.filter(successor=home).order_by("code")[index // len(current) % max(
             1, Province.objects.filter(successor=home).count())]
         user = User.objects.create(username=f"load.province{index:02d}", password=hashed)
-        user.groups.add(Group.objects.get(name=GROUPS[Role.PROVINCE]))
-        Profile.objects.create(user=user, province=home)
+        Profile.objects.create(user=user, province=home, role=Role.PROVINCE)
         free = Unit.objects.filter(period=Period.LEGACY, kind=UnitKind.WARD, province=legacy,
                                    registrations__isnull=True).order_by("code")[:3]
         wards = []
@@ -159,7 +156,7 @@ def prepare_accounts(users, password):
         "registration__unit").order_by("pk"))
     for index in range(ministry):
         user = User.objects.create(username=f"load.ministry{index:02d}", password=hashed)
-        user.groups.add(Group.objects.get(name=GROUPS[Role.MINISTRY]))
+        Profile.objects.create(user=user, role=Role.MINISTRY)
         mine = submitted[index::ministry]
         tracked += [a.pk for a in mine]
         accounts["ministry"].append({"username": user.username, "wards": [a.registration.unit.code for a in mine]})

@@ -1,6 +1,7 @@
 """Who may see and change what. Every view goes through these helpers.
 
-Roles are Django groups; a provincial user also has a province on their profile.
+A user's role is data on their profile (`Profile.role`), with the province a
+provincial user works for; a superuser is an administrator.
 A provincial user sees their current province and the legacy provinces merged
 into it; anything else answers 404, so that another province's objects cannot
 even be shown to exist.
@@ -16,25 +17,11 @@ from django.utils.translation import gettext_lazy as _
 
 from wards.models import Period, Province, Unit
 
-from .models import Profile, ProgrammeYear
-
-
-class Role(models.TextChoices):
-    ADMIN = "admin", _("Administrator")
-    MINISTRY = "ministry", _("Ministry staff")
-    PROVINCE = "province", _("Provincial police")
-
-
-# The Django group behind each role (the group names are data, shown in the admin).
-GROUPS = {
-    Role.ADMIN: "Quản trị viên",
-    Role.MINISTRY: "Cán bộ Bộ Công an",
-    Role.PROVINCE: "Công an tỉnh",
-}
+from .models import Profile, ProgrammeYear, Role  # noqa: F401 (Role is imported from here by the views)
 
 
 def role_of(user):
-    """The user's role, or None for a user with no role (who sees nothing)."""
+    """The user's role (their profile's), or None for a user with no role (who sees nothing)."""
     if not user.is_authenticated or not user.is_active:
         return None
     if user.is_superuser:
@@ -42,13 +29,9 @@ def role_of(user):
     cached = getattr(user, "_kieumau_role", False)
     if cached is not False:
         return cached
-    names = set(user.groups.values_list("name", flat=True))
-    role = None
-    for candidate in (Role.ADMIN, Role.MINISTRY, Role.PROVINCE):
-        if GROUPS[candidate] in names:
-            role = candidate
-            break
-    if role == Role.PROVINCE and home_province_id(user) is None:
+    profile = getattr(user, "profile", None)
+    role = Role(profile.role) if profile is not None and profile.role else None
+    if role == Role.PROVINCE and profile.province_id is None:
         role = None  # a provincial user without a province sees nothing
     user._kieumau_role = role
     return role
@@ -60,24 +43,14 @@ def home_province_id(user):
 
 
 def users_with_role(role):
-    """The active users whose `role_of` is `role`, in one query (for notifications).
-
-    The same precedence as `role_of`: a superuser or a member of the administrators'
-    group is an administrator whatever else they are; then ministry; then province,
-    which needs a province on the profile.
-    """
+    """The active users whose `role_of` is `role`, in one query (for notifications)."""
     from django.contrib.auth import get_user_model
 
     users = get_user_model().objects.filter(is_active=True)
-    is_admin = models.Q(is_superuser=True) | models.Q(groups__name=GROUPS[Role.ADMIN])
     if role == Role.ADMIN:
-        return users.filter(is_admin).distinct()
-    users = users.exclude(is_superuser=True).exclude(groups__name=GROUPS[Role.ADMIN])
-    if role == Role.MINISTRY:
-        return users.filter(groups__name=GROUPS[Role.MINISTRY])
-    return users.exclude(groups__name=GROUPS[Role.MINISTRY]).filter(
-        groups__name=GROUPS[Role.PROVINCE], profile__province__isnull=False
-    )
+        return users.filter(models.Q(is_superuser=True) | models.Q(profile__role=Role.ADMIN))
+    users = users.exclude(is_superuser=True).filter(profile__role=role)
+    return users.filter(profile__province__isnull=False) if role == Role.PROVINCE else users
 
 
 def provincial_users(province):

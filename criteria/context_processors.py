@@ -14,5 +14,6 @@ def navigation(request):
         "nav_years": list(ProgrammeYear.objects.order_by("-year").values_list("year", flat=True)),
         "nav_role": role.label if role else None,
         "nav_unread": unread_count(user),
-        "nav_waiting": waiting_count(Scope(user, role)) if role else None,
+        # A callable: the COUNT runs only on the pages that show it (the admin's do not).
+        "nav_waiting": (lambda: waiting_count(Scope(user, role))) if role else None,
     }

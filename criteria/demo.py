@@ -21,7 +21,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -29,7 +28,7 @@ from simple_history.utils import bulk_create_with_history
 
 from wards.models import DistrictKind, Period, Province, Unit, UnitKind
 
-from .access import GROUPS, Role
+from .access import Role
 from .catalogue import WORKING_CATALOGUE, install_catalogue, read_catalogue
 from .models import (
     Assessment,
@@ -136,16 +135,14 @@ def load_demo_users(password):
                 dirty = True
         if dirty:
             user.save()
-        group, _created = Group.objects.get_or_create(name=GROUPS[role])
-        if not user.groups.filter(pk=group.pk).exists():
-            user.groups.add(group)
-            dirty = True
         province = (
             Province.objects.get(period=Period.CURRENT, code=province_code) if province_code else None
         )
-        profile, profile_created = Profile.objects.get_or_create(user=user, defaults={"province": province})
-        if not profile_created and profile.province_id != (province.pk if province else None):
+        profile, profile_created = Profile.objects.get_or_create(
+            user=user, defaults={"province": province, "role": role})
+        if not profile_created and (profile.province_id, profile.role) != (province.pk if province else None, role):
             profile.province = province
+            profile.role = role
             profile.save()
             dirty = True
         changed += dirty or profile_created

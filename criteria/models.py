@@ -238,6 +238,14 @@ class Registration(models.Model):
             )
 
 
+class Role(models.TextChoices):
+    """What a user does in the programme: kept on the user's profile (criteria/access.py reads it)."""
+
+    ADMIN = "admin", _("Administrator")
+    MINISTRY = "ministry", _("Ministry staff")
+    PROVINCE = "province", _("Provincial police (province or city)")
+
+
 class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
@@ -353,6 +361,13 @@ class Assessment(models.Model):
     )
     verified_not_met = models.BigIntegerField(_("criteria not met (verified)"), default=0, editable=False)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # When the ministry first saved a verified result since the last submission (not a
+    # status: the four statuses stay). Until then the province may withdraw its submission.
+    verification_started_at = models.DateTimeField(_("verification started at"), null=True, blank=True)
+    verification_started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("verification started by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
@@ -540,10 +555,14 @@ class Evidence(models.Model):
 
 
 class Profile(models.Model):
-    """What the user model lacks: the province a provincial police user works for."""
+    """What the user model lacks: the user's role, and the province a provincial police user works for."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="profile"
+    )
+    role = models.CharField(
+        _("role"), max_length=10, choices=Role.choices, blank=True,
+        help_text=_("Empty: the user sees nothing. A superuser is an administrator whatever this says."),
     )
     province = models.ForeignKey(
         Province,
