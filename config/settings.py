@@ -235,6 +235,9 @@ IMPORT_MAX_ZIP_ENTRIES = env_int("IMPORT_MAX_ZIP_ENTRIES", 100)
 IMPORT_MAX_UNZIPPED_BYTES = env_int("IMPORT_MAX_UNZIPPED_BYTES", 30 * 1024 * 1024)
 IMPORT_MAX_ZIP_RATIO = env_int("IMPORT_MAX_ZIP_RATIO", 100)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+# Whether ministry staff who entered a province's self-assessment on its behalf may then
+# verify (or return) it themselves; off: someone else checks it (criteria/workflow.py).
+MINISTRY_MAY_VERIFY_OWN_ENTRY = env_bool("MINISTRY_MAY_VERIFY_OWN_ENTRY")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # The site's own address, for the links in e-mails (which have no request to build them from).

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from .models import Evidence, Result, ResultValue, Status
+from .models import Assessment, Evidence, Result, ResultValue, Status
 
 HIDDEN_FIELDS = {"version", "updated_by", "submitted_at", "verified_at", "registration", "assessment", "criterion",
                  "file", "content_type", "size", "uploaded_by", "uploaded_at", "removed_by", "original_name"}
@@ -121,3 +121,35 @@ def changes_since_version(assessment, version):
     if since is None:
         return []
     return timeline(assessment, since=since)
+
+
+def self_entered(assessments, users):
+    """The pks of `assessments` whose current self-assessment holds results saved by one of `users`.
+
+    The current self-assessment is what was entered since the assessment last left
+    the ministry's hands (its last record as submitted or verified belonging to an
+    earlier submission) and, once submitted, up to that submission. The self-assessed
+    result changes only while draft or returned and the verified result only while
+    submitted, so the result records in that interval are self-assessment entries;
+    that is why no field records who entered it. Two queries for any number of
+    assessments (a page of the province's wards).
+    """
+    assessments = {a.pk: a for a in assessments}
+    if not assessments:
+        return set()
+    start, end = {}, {}
+    for pk, a in assessments.items():
+        end[pk] = a.submitted_at if a.status in (Status.SUBMITTED, Status.VERIFIED) else None
+    earlier = Assessment.history.filter(
+        id__in=assessments, status__in=[Status.SUBMITTED, Status.VERIFIED]
+    ).values_list("id", "history_date", "submitted_at")
+    for pk, date, submitted_at in earlier:
+        if end[pk] is not None and submitted_at == end[pk]:
+            continue  # a record of the current submission itself
+        start[pk] = max(start.get(pk, date), date)
+    entries = Result.history.filter(assessment_id__in=assessments, history_user__in=users).values_list(
+        "assessment_id", "history_date").distinct()
+    return {
+        pk for pk, date in entries
+        if (pk not in start or date > start[pk]) and (end[pk] is None or date <= end[pk])
+    }

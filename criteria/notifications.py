@@ -1,7 +1,8 @@
 """Who is told what: notifications in the app and by e-mail.
 
 - A submission tells the ministry's staff (not the administrators: they run the
-  system, they do not verify, and every province's submissions would bury them).
+  system, they do not verify, and every province's submissions would bury them);
+  so does a withdrawal, with the province's reason.
 - A return, a verification and a reopening tell the users of the ward's province
   (for a legacy ward, of the current province it was merged into), with the reason.
 - Reminders before and after the deadlines tell whoever still has work to do
@@ -46,6 +47,7 @@ TEXTS = {
     NotificationKind.RETURNED: _lazy("The ministry returned the self-assessment of %(ward)s for %(year)s to the province."),
     NotificationKind.VERIFIED: _lazy("The ministry verified the assessment of %(ward)s for %(year)s."),
     NotificationKind.REOPENED: _lazy("The ministry reopened the verified assessment of %(ward)s for %(year)s."),
+    NotificationKind.WITHDRAWN: _lazy("%(ward)s (%(province)s) withdrew its self-assessment for %(year)s."),
 }
 RETRY_WITHIN = datetime.timedelta(days=2)
 RETRY_AFTER = datetime.timedelta(minutes=10)  # younger ones may still be on their way
@@ -74,6 +76,11 @@ def notify_reopened(assessment, *, by, reason):
     _after_commit(NotificationKind.REOPENED, assessment, by, reason)
 
 
+def notify_withdrawn(assessment, *, by, reason):
+    """Tell the ministry's staff why a province took back its submission, once committed."""
+    _after_commit(NotificationKind.WITHDRAWN, assessment, by, reason)
+
+
 def _after_commit(kind, assessment, by, reason=""):
     registration_id, by_id = assessment.registration_id, getattr(by, "pk", None)
     # robust: a failure here is logged and never turns the committed change into an error page.
@@ -82,7 +89,7 @@ def _after_commit(kind, assessment, by, reason=""):
 
 def recipients(kind, registration):
     """The users told of `kind` about `registration` (see the module docstring)."""
-    if kind == NotificationKind.SUBMITTED:
+    if kind in (NotificationKind.SUBMITTED, NotificationKind.WITHDRAWN):
         return users_with_role(Role.MINISTRY)
     return provincial_users(registration.unit.province)
 

@@ -39,6 +39,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
+from criteria.access import Role
 from criteria.calendar import window_open
 from criteria.models import Registration, ResultValue, Stage, Status, Window
 from criteria.workflow import ConflictError, Entry, TransitionRefused, register, save_results
@@ -562,7 +563,11 @@ def apply_plan(year, province, header, rows, *, scope, filename=""):
     if not plan.ok:
         raise ImportRefused(_("The file no longer applies cleanly (the data changed since the preview). "
                               "Upload it again to see why."))
-    reason = _("Imported from %(file)s") % {"file": filename or _("a file")}
+    if scope.role == Role.PROVINCE:
+        reason = _("Imported from %(file)s") % {"file": filename or _("a file")}
+    else:
+        reason = _("Imported by the ministry on behalf of %(province)s from %(file)s") % {
+            "province": province.name, "file": filename or _("a file")}
     try:
         for item in plan.creates:
             registration = register(year, item.unit, by=scope.user).registration

@@ -20,6 +20,7 @@ from criteria.workflow import (
     save_results,
     submit,
     verify,
+    withdraw,
 )
 from reports.current_map import roll_up
 from wards.models import Period, Province, Unit, UnitKind
@@ -127,7 +128,7 @@ def as_recounted(figures):
     }
 
 
-ACTIONS = ["register", "save", "submit", "return", "verify", "reopen"]
+ACTIONS = ["register", "save", "submit", "return", "verify", "reopen", "withdraw"]
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
@@ -177,6 +178,8 @@ def test_every_figure_equals_a_recount_after_every_step(year2023, hanoi, ministr
                                        reason="Bổ sung")
                 elif action == "verify":
                     verify(assessment, scope=ministry_scope, version=assessment.version)
+                elif action == "withdraw":
+                    withdraw(assessment, scope=province_scope, version=assessment.version, reason="Nộp nhầm")
                 else:
                     reopen(assessment, scope=ministry_scope, version=assessment.version, reason="Xem lại")
             except TransitionRefused:

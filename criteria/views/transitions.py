@@ -1,4 +1,4 @@
-"""Registering a ward, and the buttons of the workflow: submit, verify, return, reopen."""
+"""Registering a ward, and the buttons of the workflow: submit, verify, return, reopen, withdraw."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -20,6 +20,7 @@ from ..workflow import (
     return_to_province,
     submit,
     verify,
+    withdraw,
 )
 
 STALE = gettext_lazy("The assessment changed since you opened the page (someone else saved it). Look at it again, then retry.")
@@ -119,3 +120,8 @@ def return_assessment(request, code, year):
 @require_POST
 def reopen_assessment(request, code, year):
     return _transition(request, code, year, reopen, ReasonForm, _("Assessment reopened."))
+
+
+@require_POST
+def withdraw_assessment(request, code, year):
+    return _transition(request, code, year, withdraw, ReasonForm, _("Submission withdrawn; the ministry is told."))

@@ -9,7 +9,7 @@ from criteria.scoring import band_label
 from criteria.calendar import window_open
 from criteria.forms import ExtensionForm
 from criteria.models import Window
-from criteria.workflow import MINISTRY_ROLES, PROVINCE_ROLES
+from criteria.workflow import MINISTRY_ROLES, SELF_ENTRY_ROLES, entered_on_behalf
 from wards.models import Period, Province, UnitKind
 
 from .. import current_map, dashboard
@@ -136,13 +136,15 @@ def province(request, year, code):
         context = _shared(request, year, one, one, own_map_only=True)
     wards = WardFilter(request.GET, queryset=province_wards(year, province), size=context["size"])
     page = Paginator(wards.qs if wards.is_valid() else province_wards(year, province).none(), WARDS_PER_PAGE)
+    page = page.get_page(request.GET.get("page"))
     context.update(
         province=province,
         figures=context["summary"].provinces[0],
-        can_import=year.is_open and context["scope"].role in PROVINCE_ROLES,
+        can_import=year.is_open and context["scope"].role in SELF_ENTRY_ROLES,
         registration_closed=window_open(year, Window.REGISTRATION, province=province),
         extension_form=ExtensionForm() if year.is_open and context["scope"].role in MINISTRY_ROLES else None,
         wards=wards,
-        page=page.get_page(request.GET.get("page")),
+        page=page,
+        on_behalf=entered_on_behalf([registration.assessment for registration in page]),
     )
     return render(request, "reports/province.html", context)

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from criteria.access import get_province_for_user, get_year_or_404, scope_for
 from criteria.forms import body_exceeds
-from criteria.workflow import PROVINCE_ROLES
+from criteria.workflow import SELF_ENTRY_ROLES
 
 from ..importers import ImportRefused, apply_plan, build_plan, read_upload, write_template
 
@@ -42,9 +42,9 @@ def _context(request, year, code):
 
 
 def _require_importer(scope):
-    if scope.role not in PROVINCE_ROLES:
-        raise PermissionDenied(_("Imports write the province's self-assessment: only its police (or an "
-                                 "administrator) import."))
+    if scope.role not in SELF_ENTRY_ROLES:
+        raise PermissionDenied(_("Imports write the province's self-assessment: only its police, or the "
+                                 "ministry on its behalf, import."))
 
 
 @never_cache
