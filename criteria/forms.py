@@ -22,9 +22,10 @@ class AssessmentForm(forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, *args, criteria, results, stage, **kwargs):
+    def __init__(self, *args, criteria, results, stage, evidence=None, **kwargs):
         self.criteria = criteria
         self.results = results
+        self.evidence = evidence or {}  # criterion id -> current files, shown beside the verified result
         self.stage = Stage(stage)
         value_field, note_field = STAGE_FIELDS[self.stage]
         kwargs.setdefault("initial", {})
@@ -55,9 +56,10 @@ class AssessmentForm(forms.Form):
         return f"c{criterion.number}_note"
 
     def groups(self):
-        """[(group, [(criterion, value field, note field, saved result)])] for the template."""
+        """[(group, [(criterion, value field, note field, saved result, files)])] for the template."""
         rows = [
-            (c, self[self.value_name(c)], self[self.note_name(c)], self.results.get(c.pk)) for c in self.criteria
+            (c, self[self.value_name(c)], self[self.note_name(c)], self.results.get(c.pk), self.evidence.get(c.pk, []))
+            for c in self.criteria
         ]
         return [(group, list(items)) for group, items in groupby(rows, key=lambda row: row[0].group)]
 
@@ -76,6 +78,26 @@ class VersionForm(forms.Form):
     """A transition button: carries the version of the assessment the page showed."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class AcceptForm(VersionForm):
+    """Accept the self-assessed result of one criterion, or of all of them when none is named."""
+
+    criterion = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+    def __init__(self, *args, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+
+    def clean_criterion(self):
+        """The criteria to accept: the one named, or every one."""
+        number = self.cleaned_data["criterion"]
+        if number is None:
+            return list(self.criteria)
+        chosen = [c for c in self.criteria if c.number == number]
+        if not chosen:
+            raise forms.ValidationError(_("There is no criterion %(number)s in this catalogue.") % {"number": number})
+        return chosen
 
 
 class ReasonForm(VersionForm):

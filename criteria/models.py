@@ -501,6 +501,13 @@ class EvidenceQuerySet(models.QuerySet):
     def current(self):
         return self.filter(removed_at__isnull=True)
 
+    def by_criterion(self):
+        """{criterion id: [current files, oldest first]}, in one query, for a page listing every criterion."""
+        files = {}
+        for evidence in self.current().order_by("uploaded_at"):
+            files.setdefault(evidence.criterion_id, []).append(evidence)
+        return files
+
 
 class Evidence(models.Model):
     """A file supporting one criterion of one assessment (PDF, JPEG or PNG).

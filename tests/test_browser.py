@@ -7,7 +7,8 @@ import pytest
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
-from criteria.models import Assessment, Status
+from criteria.models import Assessment, Result, Status
+from criteria.workflow import ACCEPTED
 from wards.models import Period, Unit, UnitKind
 
 from .browser import Browser, make_driver
@@ -35,7 +36,16 @@ def fill_all(browser, value="met"):
 
 
 def save(browser):
-    browser.click("form.assess-form button[type=submit]")
+    browser.click("form.assess-form button[type=submit]:not([form])")  # not an "accept" button of another form
+
+
+def confirm(browser, form, screenshot=None):
+    """Press the form's button, then its in-page confirmation (static/js/confirm.js)."""
+    browser.click(f"{form} button[type=submit]")
+    wait_for(browser, lambda: browser.find(f"{form} [data-confirm-yes]").is_displayed())
+    if screenshot:
+        browser.screenshot(screenshot)
+    browser.click(f"{form} [data-confirm-yes]")
 
 
 def test_submit_return_resubmit_verify(transactional_db, browser, tmp_path):
@@ -75,7 +85,13 @@ def test_submit_return_resubmit_verify(transactional_db, browser, tmp_path):
     browser.find("tr[data-criterion='18'] input[type=file]").send_keys(str(evidence))
     browser.click("tr[data-criterion='18'] form[enctype] button[type=submit]")
     wait_for(browser, lambda: "biên bản.pdf" in browser.text())
-    browser.click("form[action$='/submit/'] button")
+    browser.click("form[action$='/submit/'] button")  # the first press only asks
+    wait_for(browser, lambda: browser.find("form[action$='/submit/'] [data-confirm-box]").is_displayed())
+    browser.screenshot("submit-confirmation")
+    browser.click("form[action$='/submit/'] [data-confirm-no]")  # cancel: nothing sent
+    assert browser.finds("form[action$='/submit/'] [data-confirm-box]") == []
+    assert browser.find("[data-status]").get_attribute("data-status") == "draft"
+    confirm(browser, "form[action$='/submit/']")
     wait_for(browser, lambda: browser.find("[data-status]").get_attribute("data-status") == "submitted")
     browser.screenshot("submitted")
     browser.log_out()
@@ -86,7 +102,7 @@ def test_submit_return_resubmit_verify(transactional_db, browser, tmp_path):
     browser.click("details summary.btn-outline-warning")
     browser.find("textarea[name=reason]").send_keys("Đề nghị bổ sung biên bản bàn giao đất trụ sở")
     browser.screenshot("return-form")
-    browser.click("form[action$='/return/'] button[type=submit]")
+    confirm(browser, "form[action$='/return/']", screenshot="return-confirmation")
     wait_for(browser, lambda: browser.find("[data-status]").get_attribute("data-status") == "returned")
     browser.log_out()
 
@@ -100,22 +116,31 @@ def test_submit_return_resubmit_verify(transactional_db, browser, tmp_path):
     save(browser)
     wait_for(browser, lambda: browser.driver.current_url.endswith(ward_path))
     assert browser.find("[data-band=expected]").text == "21/22"  # as last submitted, until submitted again
-    browser.click("form[action$='/submit/'] button")
+    confirm(browser, "form[action$='/submit/']")
     wait_for(browser, lambda: browser.find("[data-status]").get_attribute("data-status") == "submitted")
     assert browser.find("[data-band=expected]").text == "22/22"
     browser.log_out()
 
-    # 5. Ministry staff enter the verified result (one criterion short) and verify.
+    # 5. Ministry staff see the province's results and files beside their own, accept them all,
+    #    correct one criterion, and verify: accepting and verifying are two separate steps.
     browser.log_in("bo.demo", PASSWORD)
     browser.open(ward_path)
     browser.click(f"a[href$='{ward_path}assess/verified/']")
-    fill_all(browser)
+    assert len(browser.finds("[data-self=met]")) == 22
+    assert "biên bản.pdf" in browser.find("#criterion-18 [data-files]").text
+    browser.screenshot("verification-form")
+    confirm(browser, "form#accept-all", screenshot="accept-all-confirmation")
+    wait_for(browser, lambda: browser.driver.current_url.endswith(ward_path))
+    assert browser.find("[data-status]").get_attribute("data-status") == "submitted"  # accepted, not verified
+    assert browser.finds("[data-verification-started]")
+    browser.screenshot("accepted-all")
+    browser.click(f"a[href$='{ward_path}assess/verified/']")
     browser.click("input[name=c20_value][value=not_met]")
     browser.find("textarea[name=c20_note]").send_keys("Còn thiếu 2 biên chế so với định biên")
-    browser.screenshot("verification-form")
+    browser.screenshot("verification-form-corrected")
     save(browser)
     wait_for(browser, lambda: browser.driver.current_url.endswith(ward_path))
-    browser.click("form[action$='/verify/'] button")
+    confirm(browser, "form[action$='/verify/']", screenshot="verify-confirmation")
     wait_for(browser, lambda: browser.find("[data-status]").get_attribute("data-status") == "verified")
 
     # 6. The ward page shows both results side by side.
@@ -124,6 +149,8 @@ def test_submit_return_resubmit_verify(transactional_db, browser, tmp_path):
     browser.screenshot("verified-ward-page")
     assessment = Assessment.objects.get(registration__unit=unit, registration__year__year=2023)
     assert (assessment.status, assessment.self_met, assessment.verified_met) == (Status.VERIFIED, 22, 21)
+    accepted = Result.history.filter(assessment_id=assessment.pk, history_change_reason=str(ACCEPTED))
+    assert accepted.count() == 22  # one entry per criterion, saying it was accepted
 
     # 7. The history lists every step, with who and why.
     browser.click("a[href$='/history/']")
@@ -133,6 +160,8 @@ def test_submit_return_resubmit_verify(transactional_db, browser, tmp_path):
         assert expected in history
     assert len(browser.finds("[data-change]")) >= 22 * 2 + 5
     browser.screenshot("history")
+    violations = [e for e in browser.console_errors() if "Content Security Policy" in e or "Refused" in e]
+    assert violations == []
 
 
 def test_phone_sized_pages_are_usable(transactional_db, live_server):
@@ -203,7 +232,7 @@ def test_from_the_work_queue_to_a_returned_ward(transactional_db, browser):
     wait_for(browser, lambda: browser.driver.current_url.endswith(f"/wards/{code}/2023/"))
     browser.click("details summary.btn-outline-warning")  # click 2: "return"
     browser.find("textarea[name=reason]").send_keys(reason)
-    browser.click("form[action$='/return/'] button[type=submit]")  # click 3: send
+    confirm(browser, "form[action$='/return/']")  # click 3: send, and confirm
     wait_for(browser, lambda: browser.find("[data-status]").get_attribute("data-status") == "returned")
     browser.log_out()
 

@@ -11,21 +11,12 @@ from django.utils.translation import gettext as _
 from wards.lineage import predecessors_of, successors_of, with_lineage
 from wards.models import Period
 
-from ..access import Role, get_unit_for_user, get_ward_for_user, get_year_or_404, role_of, scope_for
+from ..access import get_unit_for_user, get_ward_for_user, get_year_or_404, scope_for
 from ..figures import expected_met, programme_years
 from ..forms import ExtensionForm, ReasonForm
 from ..models import ProgrammeYear, Registration, Stage, Status
 from ..scoring import band_label, band_of
-from ..workflow import (
-    MINISTRY_ROLES,
-    PROVINCE_ROLES,
-    available_transitions,
-    calendar_refusals,
-    editable_stage,
-    entered_on_behalf,
-    missing_values,
-    withdraw_refusal,
-)
+from ..workflow import MINISTRY_ROLES, available_transitions, calendar_refusals, editable_stage, missing_values
 
 SEARCH_LIMIT = 50
 
@@ -43,7 +34,9 @@ def ward(request, code, year):
         other = Period.LEGACY if year.period == Period.CURRENT else Period.CURRENT
         get_unit_for_user(request.user, other, code)  # 404 unless the user may see it there
         return redirect("wards:unit", period=other, code=code)
-    registration = unit.registrations.filter(year=year).select_related("assessment").first()
+    registration = (
+        unit.registrations.filter(year=year).select_related("assessment__verification_started_by").first()
+    )
     assessment = getattr(registration, "assessment", None)
     criteria = list(year.catalogue.criteria.select_related("group").order_by("group__position", "number"))
     size = len(criteria)
@@ -57,22 +50,13 @@ def ward(request, code, year):
         context["can_register"] = can_edit and scope.provinces(year.period).filter(pk=unit.province_id).exists()
         return render(request, "wards/ward.html", context)
     results = {r.criterion_id: r for r in assessment.results.all()}
-    files = {}
-    for evidence in assessment.evidence.current().order_by("uploaded_at"):
-        files.setdefault(evidence.criterion_id, []).append(evidence)
+    files = assessment.evidence.by_criterion()
     rows = [(c, results.get(c.pk), files.get(c.pk, [])) for c in criteria]
     transitions = available_transitions(scope, assessment)
     expected = expected_met(assessment.status, assessment.submitted_self_met)
     returned = None
     if assessment.status == Status.RETURNED:
-        # The record that made it returned (the province's later edits are returned too): a return,
-        # or the province's own withdrawal.
-        left = assessment.history.exclude(status=Status.RETURNED).values_list("history_date", flat=True).first()
-        since = {"history_date__gt": left} if left else {}
-        returned = (
-            assessment.history.filter(status=Status.RETURNED, **since).order_by("history_date")
-            .select_related("history_user__profile").first()
-        )
+        returned = assessment.history.filter(status=Status.RETURNED).select_related("history_user").first()
     context.update(
         groups=[(group, list(items)) for group, items in groupby(rows, key=lambda row: row[0].group)],
         expected_band=band_label(band_of(expected, size), size) if expected is not None else None,
@@ -83,11 +67,6 @@ def ward(request, code, year):
         missing=missing_values(assessment, Stage.SELF if "submit" in transitions else Stage.VERIFIED)
         if transitions & {"submit", "verify"} else [],
         returned=returned,
-        withdrawn=returned is not None and returned.history_user is not None
-        and role_of(returned.history_user) == Role.PROVINCE,
-        withdraw_refusal=withdraw_refusal(assessment)
-        if scope.role in PROVINCE_ROLES and assessment.status == Status.SUBMITTED else None,
-        entered_on_behalf=assessment.pk in entered_on_behalf([assessment]),
         reason_form=ReasonForm(initial={"version": assessment.version}),
         calendar_refusals=calendar_refusals(scope, assessment),
         extension_form=ExtensionForm() if scope.role in MINISTRY_ROLES and year.is_open else None,
