@@ -15,6 +15,7 @@ urlpatterns = [
     path("<unit:code>/<int:year>/verify/", transitions.verify_assessment, name="verify"),
     path("<unit:code>/<int:year>/return/", transitions.return_assessment, name="return"),
     path("<unit:code>/<int:year>/reopen/", transitions.reopen_assessment, name="reopen"),
+    path("<unit:code>/<int:year>/withdraw/", transitions.withdraw_assessment, name="withdraw"),
     path("<unit:code>/<int:year>/history/", history.history, name="history"),
     path("<unit:code>/<int:year>/extend/", calendar.extend_ward, name="extend"),
     path("<unit:code>/<int:year>/evidence/", evidence.upload, name="evidence_upload"),

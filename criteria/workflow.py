@@ -8,6 +8,11 @@ Every change goes through here so that the rules hold everywhere:
 - the province edits its self-assessment only while draft or returned, so the
   self-assessed result is frozen at submission; the ministry edits the verified
   result only while submitted, so a verified assessment is read-only;
+- the ministry may also enter and submit a province's self-assessment on its behalf
+  (a paper one that arrived signed), recorded as such; whoever entered it does not
+  verify it too, unless MINISTRY_MAY_VERIFY_OWN_ENTRY is set;
+- the province may withdraw its submission, with a reason, until the ministry has
+  started verifying it;
 - one transaction per change; a change made from an out-of-date page (the
   assessment's version moved on) is refused, never applied over the other one;
 - every change is recorded in the history with who, when and why.
@@ -16,6 +21,7 @@ Every change goes through here so that the rules hold everywhere:
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count
@@ -25,9 +31,10 @@ from django.utils.translation import gettext_lazy as _lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from . import calendar
-from .access import Role
+from .access import Role, users_with_role
+from .history import self_entered
 from .models import Assessment, Evidence, Quota, Registration, Result, ResultValue, Stage, Status, Window
-from .notifications import notify_reopened, notify_returned, notify_submitted, notify_verified
+from .notifications import notify_reopened, notify_returned, notify_submitted, notify_verified, notify_withdrawn
 
 audit = logging.getLogger("kieumau.audit")
 
@@ -37,6 +44,8 @@ STAGE_FIELDS = {
 }
 PROVINCE_ROLES = (Role.PROVINCE, Role.ADMIN)
 MINISTRY_ROLES = (Role.MINISTRY, Role.ADMIN)
+# The self-assessment is the province's, but ministry staff may enter it on its behalf.
+SELF_ENTRY_ROLES = (Role.PROVINCE, Role.MINISTRY, Role.ADMIN)
 
 
 class ConflictError(Exception):
@@ -80,7 +89,7 @@ def edit_refusal(scope, assessment, stage):
     if not year.is_open:
         return _("Programme year %(year)s is closed for entry.") % {"year": year.year}
     if stage == Stage.SELF:
-        if scope.role not in PROVINCE_ROLES:
+        if scope.role not in SELF_ENTRY_ROLES:
             return _("The self-assessment is the province's: ministry staff read it and enter the verified result.")
         if assessment.status not in (Status.DRAFT, Status.RETURNED):
             return _("The self-assessment was submitted; it can change only if the ministry returns it.")
@@ -233,6 +242,8 @@ def save_results(assessment, stage, entries, *, by, version, scope=None, reason=
         setattr(result, note_field, entry.note)
     if not (to_create or to_update):
         return locked, 0
+    if reason is None and stage == Stage.SELF and scope is not None and scope.role != Role.PROVINCE:
+        reason = on_behalf(_("Entered by the ministry on behalf of %(province)s"), locked)
     if reason is None:
         reason = _("Self-assessment edited") if stage == Stage.SELF else _("Verified result edited")
     now = timezone.now()
@@ -245,6 +256,16 @@ def save_results(assessment, stage, entries, *, by, version, scope=None, reason=
     _bump(locked, by, reason, f"save_{stage.value}")
     locked.rescore()
     return locked, len(to_create) + len(to_update)
+
+
+def on_behalf(message, assessment):
+    """`message` naming the ward's province: the history's reason for what the ministry does in its place."""
+    return message % {"province": assessment.registration.unit.province.name}
+
+
+def entered_on_behalf(assessments):
+    """The pks of `assessments` whose current self-assessment ministry staff entered, in part or whole."""
+    return self_entered(assessments, users_with_role(Role.MINISTRY) | users_with_role(Role.ADMIN))
 
 
 ACCEPTED = _lazy("Self-assessed result accepted by the ministry")
@@ -329,8 +350,8 @@ class Rule:
 
 TRANSITIONS = {
     "submit": Rule(
-        PROVINCE_ROLES, (Status.DRAFT, Status.RETURNED),
-        _lazy("Only the province's police submit its self-assessment."),
+        SELF_ENTRY_ROLES, (Status.DRAFT, Status.RETURNED),
+        _lazy("Only the province's police (or the ministry on its behalf) submit its self-assessment."),
         _lazy("Only a draft or returned self-assessment can be submitted; this one is %(status)s."),
         Window.SELF_ASSESSMENT,
     ),
@@ -351,6 +372,13 @@ TRANSITIONS = {
         _lazy("Only ministry staff reopen verified assessments."),
         _lazy("Only a verified assessment can be reopened; this one is %(status)s."),
     ),
+    # Within the self-assessment window only: a withdrawal must leave time to submit again.
+    "withdraw": Rule(
+        PROVINCE_ROLES, (Status.SUBMITTED,),
+        _lazy("Only the province's police withdraw its submission."),
+        _lazy("Only a submitted assessment can be withdrawn; this one is %(status)s."),
+        Window.SELF_ASSESSMENT,
+    ),
 }
 
 
@@ -359,7 +387,9 @@ def _allowed(scope, assessment):
     if not assessment.registration.year.is_open:
         return set()
     return {
-        name for name, rule in TRANSITIONS.items() if scope.role in rule.roles and assessment.status in rule.statuses
+        name for name, rule in TRANSITIONS.items()
+        if scope.role in rule.roles and assessment.status in rule.statuses
+        and not (name == "withdraw" and withdraw_refusal(assessment))
     }
 
 
@@ -403,7 +433,11 @@ def submit(assessment, *, scope, version):
     locked.submitted_self_met = locked.self_met  # the expected result, as submitted
     locked.verification_started_at = None  # a new submission is verified afresh
     locked.verification_started_by = None
-    _bump(locked, scope.user, _("Submitted by the province"), "submit")
+    if scope.role == Role.PROVINCE:
+        reason = _("Submitted by the province")
+    else:
+        reason = on_behalf(_("Submitted by the ministry on behalf of %(province)s"), locked)
+    _bump(locked, scope.user, reason, "submit")
     notify_submitted(locked, by=scope.user)
     return locked
 
@@ -412,6 +446,7 @@ def submit(assessment, *, scope, version):
 def verify(assessment, *, scope, version):
     """The ministry confirms its verified result; the assessment becomes read-only."""
     locked = _begin("verify", assessment, scope, version)
+    _require_someone_else(locked, scope)
     _require_complete(locked, Stage.VERIFIED)
     locked.status = Status.VERIFIED
     locked.verified_at = timezone.now()
@@ -426,6 +461,7 @@ def return_to_province(assessment, *, scope, version, reason):
     """The ministry sends a submitted self-assessment back to the province, saying why."""
     reason = _require_reason(reason)
     locked = _begin("return", assessment, scope, version)
+    _require_someone_else(locked, scope)
     locked.status = Status.RETURNED
     _bump(locked, scope.user, reason, "return")
     notify_returned(locked, by=scope.user, reason=reason)
@@ -441,6 +477,50 @@ def reopen(assessment, *, scope, version, reason):
     locked.verified_at = None
     _bump(locked, scope.user, reason, "reopen")
     notify_reopened(locked, by=scope.user, reason=reason)
+    return locked
+
+
+def _require_someone_else(assessment, scope):
+    """Refuse the verifier who entered this submission's self-assessment themselves.
+
+    A self-assessment entered on the province's behalf is checked by another member
+    of the ministry's staff, as the province's own is, unless the deployment allows
+    otherwise (MINISTRY_MAY_VERIFY_OWN_ENTRY, off by default). Returning is refused
+    too: it is the other outcome of the same check.
+    """
+    if settings.MINISTRY_MAY_VERIFY_OWN_ENTRY:
+        return
+    if self_entered([assessment], [scope.user]):
+        raise TransitionRefused(_("You entered this self-assessment on the province's behalf: another member of "
+                                  "the ministry's staff verifies or returns it."))
+
+
+def withdraw_refusal(assessment):
+    """Why the province may no longer withdraw its submission (the ministry started verifying it), or None."""
+    if assessment.verification_started_at is None:
+        return None
+    started = timezone.localdate(assessment.verification_started_at)
+    return _("The ministry started verifying this submission on %(date)s; it can no longer be withdrawn. Ask "
+             "the ministry to return it.") % {"date": calendar.show(started)}
+
+
+@transaction.atomic
+def withdraw(assessment, *, scope, version, reason):
+    """The province takes back its submission before the ministry has started verifying it, saying why.
+
+    It becomes *returned*, not draft: it was submitted once, so it keeps its band as
+    submitted while the province corrects it (criteria/figures.py), as after a return,
+    and the province submits it again the same way. The history tells a withdrawal
+    from a return by its author and reason.
+    """
+    reason = _require_reason(reason)
+    locked = _begin("withdraw", assessment, scope, version)
+    refusal = withdraw_refusal(locked)
+    if refusal:
+        raise TransitionRefused(refusal)
+    locked.status = Status.RETURNED
+    _bump(locked, scope.user, _("Withdrawn by the province: %(reason)s") % {"reason": reason}, "withdraw")
+    notify_withdrawn(locked, by=scope.user, reason=reason)
     return locked
 
 

@@ -87,9 +87,9 @@ SPECS = {
     "reports:export": Spec("GET", "province", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200},
                            query=lambda o: f"?province={o['province']}"),
     "reports:import_template": Spec("GET", "province", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
-    # Imports write the province's self-assessment: ministry staff may not.
-    "reports:import": Spec("GET", "province", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 403, "admin": 200}),
-    "reports:import_apply": Spec("POST", "province", {"anonymous": LOGIN, "norole": NOROLE, "province": (302, 404), "ministry": 403, "admin": 302},
+    # Imports write the province's self-assessment: its police, or ministry staff on its behalf.
+    "reports:import": Spec("GET", "province", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
+    "reports:import_apply": Spec("POST", "province", {"anonymous": LOGIN, "norole": NOROLE, "province": (302, 404), "ministry": 302, "admin": 302},
                                  data=lambda o: {"token": "none"}),
     "reports:calendar": Spec("GET", "year", {"anonymous": LOGIN, "norole": NOROLE, "province": 200, "ministry": 200, "admin": 200}),
     # Extensions are the ministry's to grant: a provincial user may not, even for their own province.
@@ -102,11 +102,12 @@ SPECS = {
     "wards:search": Spec("GET", "none", {"anonymous": LOGIN, "norole": NOROLE, "province": 200, "ministry": 200, "admin": 200}),
     "wards:ward": Spec("GET", "submitted", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
     "wards:history": Spec("GET", "submitted", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
-    # A draft's self-assessment: the province's to fill; ministry staff may read, not write.
-    "wards:assess": Spec("GET", "draft", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 403, "admin": 200}),
-    # Transitions. Ministry roles refused outright (403); the province's incomplete draft is
-    # refused for its state, which is a message on the ward page (302).
-    "wards:submit": Spec("POST", "draft", {"anonymous": LOGIN, "norole": NOROLE, "province": (302, 404), "ministry": 403, "admin": 302},
+    # A draft's self-assessment: the province's to fill, or ministry staff's on its behalf.
+    "wards:assess": Spec("GET", "draft", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
+    # Transitions. A role that may never do it is refused outright (403); an incomplete draft
+    # is refused for its state, which is a message on the ward page (302). The ministry may
+    # submit on the province's behalf.
+    "wards:submit": Spec("POST", "draft", {"anonymous": LOGIN, "norole": NOROLE, "province": (302, 404), "ministry": 302, "admin": 302},
                          data=lambda o: {"version": o["ward_assessment"].version}),
     "wards:verify": Spec("POST", "submitted", {"anonymous": LOGIN, "norole": NOROLE, "province": (403, 404), "ministry": 302, "admin": 302},
                          data=lambda o: {"version": o["ward_assessment"].version}),
@@ -117,10 +118,14 @@ SPECS = {
                          data=lambda o: {"version": o["ward_assessment"].version}),
     "wards:reopen": Spec("POST", "verified", {"anonymous": LOGIN, "norole": NOROLE, "province": (403, 404), "ministry": 302, "admin": 302},
                          data=lambda o: {"version": o["ward_assessment"].version, "reason": "Hậu kiểm"}),
-    "wards:evidence_upload": Spec("POST", "draft", {"anonymous": LOGIN, "norole": NOROLE, "province": (302, 404), "ministry": 403, "admin": 302},
+    # Withdrawing a submission is the province's own act.
+    "wards:withdraw": Spec("POST", "submitted", {"anonymous": LOGIN, "norole": NOROLE, "province": (302, 404), "ministry": 403, "admin": 302},
+                           data=lambda o: {"version": o["ward_assessment"].version, "reason": "Nộp nhầm số liệu"}),
+    # Files go with the self-assessment: whoever may enter it (the ministry on the province's behalf too).
+    "wards:evidence_upload": Spec("POST", "draft", {"anonymous": LOGIN, "norole": NOROLE, "province": (302, 404), "ministry": 302, "admin": 302},
                                   data=lambda o: {"criterion": 1, "file": SimpleUploadedFile("a.pdf", PDF)}),
     "wards:evidence": Spec("GET", "evidence", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
-    "wards:evidence_remove": Spec("POST", "evidence", {"anonymous": LOGIN, "norole": NOROLE, "province": (302, 404), "ministry": 403, "admin": 302}),
+    "wards:evidence_remove": Spec("POST", "evidence", {"anonymous": LOGIN, "norole": NOROLE, "province": (302, 404), "ministry": 302, "admin": 302}),
 }
 
 
