@@ -7,7 +7,8 @@ ward pages and the import preview read these definitions; none counts on its own
   **quota** and **exceeded by** (registered − quota).
 - **status**, the assessment's state now: *draft* (the province has never
   submitted it), *submitted* (waiting for the ministry), *returned* (back with the
-  province), *verified*. The four add up to registered. The top-level
+  province: returned by the ministry, or withdrawn by the province itself),
+  *verified*. The four add up to registered. The top-level
   **submitted** figure means "submitted at least once" (submitted + returned +
   verified), as it always has.
 - **expected bands** (dự kiến đạt): each assessment's self-assessment *as last

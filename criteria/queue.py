@@ -66,16 +66,26 @@ def days_waiting(assessment, today=None):
 
 
 def return_reasons(assessments):
-    """{assessment pk: (reason, who, when)} of each returned assessment's latest return: one query."""
+    """{assessment pk: (reason, who, when)} of the change that made each returned assessment returned: one query.
+
+    That change is the ministry's return or the province's withdrawal; the province's
+    edits after it are recorded as returned too, so it is the earliest record of the
+    last run of returned records, not the latest one.
+    """
     pks = [a.pk for a in assessments if a.status == Status.RETURNED]
-    reasons = {}
+    reasons, done = {}, set()
     records = (
-        Assessment.history.filter(id__in=pks, status=Status.RETURNED)
-        .select_related("history_user")
+        Assessment.history.filter(id__in=pks)
+        .select_related("history_user__profile")
         .order_by("id", "-history_date", "-history_id")
     )
     for record in records:
-        reasons.setdefault(record.id, (record.history_change_reason or "", record.history_user, record.history_date))
+        if record.id in done:
+            continue
+        if record.status != Status.RETURNED:
+            done.add(record.id)
+            continue
+        reasons[record.id] = (record.history_change_reason or "", record.history_user, record.history_date)
     return reasons
 
 

@@ -203,8 +203,11 @@ def test_the_province_withdraws_its_submission(client_as, hanoi, ministry, submi
     told = Notification.objects.get(user=ministry, kind=NotificationKind.WITHDRAWN, registration=withdrawn.registration)
     assert told.reason == "Nộp nhầm số liệu"
     assert not Notification.objects.filter(user=hanoi, kind=NotificationKind.WITHDRAWN).exists()
+    # the page and the home queue show the withdrawal, still after the province's corrections
+    fill(withdrawn, hanoi, ResultValue.NOT_MET)
     page = client.get(f"/wards/{code}/2023/").content.decode()
-    assert "Withdrawn by the province" in page
+    assert "Withdrawn by the province" in page and "Nộp nhầm số liệu" in page
+    assert "Withdrawn by the province: Nộp nhầm số liệu" in client.get("/").content.decode()
     # and it is submitted again as after a return
     fill(withdrawn, hanoi)
     assert submit(withdrawn, scope=scope_for(hanoi), version=current(withdrawn).version).status == Status.SUBMITTED

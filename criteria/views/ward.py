@@ -15,6 +15,7 @@ from ..access import Role, get_unit_for_user, get_ward_for_user, get_year_or_404
 from ..figures import expected_met, programme_years
 from ..forms import ExtensionForm, ReasonForm
 from ..models import ProgrammeYear, Registration, Stage, Status
+from ..queue import return_reasons
 from ..scoring import band_label, band_of
 from ..workflow import (
     MINISTRY_ROLES,
@@ -65,14 +66,7 @@ def ward(request, code, year):
     expected = expected_met(assessment.status, assessment.submitted_self_met)
     returned = None
     if assessment.status == Status.RETURNED:
-        # The record that made it returned (the province's later edits are returned too): a return,
-        # or the province's own withdrawal.
-        left = assessment.history.exclude(status=Status.RETURNED).values_list("history_date", flat=True).first()
-        since = {"history_date__gt": left} if left else {}
-        returned = (
-            assessment.history.filter(status=Status.RETURNED, **since).order_by("history_date")
-            .select_related("history_user__profile").first()
-        )
+        returned = return_reasons([assessment]).get(assessment.pk)  # (reason, who, when)
     context.update(
         groups=[(group, list(items)) for group, items in groupby(rows, key=lambda row: row[0].group)],
         expected_band=band_label(band_of(expected, size), size) if expected is not None else None,
@@ -83,8 +77,7 @@ def ward(request, code, year):
         missing=missing_values(assessment, Stage.SELF if "submit" in transitions else Stage.VERIFIED)
         if transitions & {"submit", "verify"} else [],
         returned=returned,
-        withdrawn=returned is not None and returned.history_user is not None
-        and role_of(returned.history_user) == Role.PROVINCE,
+        withdrawn=returned is not None and returned[1] is not None and role_of(returned[1]) == Role.PROVINCE,
         withdraw_refusal=withdraw_refusal(assessment)
         if scope.role in PROVINCE_ROLES and assessment.status == Status.SUBMITTED else None,
         entered_on_behalf=assessment.pk in entered_on_behalf([assessment]),
