@@ -25,9 +25,11 @@ class LanguageMiddleware:
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            translation.deactivate()  # even when the view raised: the thread serves other requests next
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
-        translation.deactivate()
         return response
 
 
