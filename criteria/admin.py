@@ -291,3 +291,9 @@ admin.site.unregister(User)
 @admin.register(User)
 class KieuMauUserAdmin(UserAdmin):
     inlines = [ProfileInline]
+
+
+# The admin's own titles, in the app's words (Django's default reads "Django administration").
+admin.site.site_header = _("Kiểu Mẫu administration")
+admin.site.site_title = _("Kiểu Mẫu administration")
+admin.site.index_title = _("Programme data")

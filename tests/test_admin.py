@@ -232,3 +232,9 @@ def test_admin_pages_run_a_bounded_number_of_queries(admin_client, year2023, dja
     with django_assert_max_num_queries(budget):
         response = admin_client.get(url)
     assert response.status_code == 200
+
+
+def test_the_admin_speaks_of_the_programme_not_of_django(client_as, administrator):
+    html = client_as(administrator).get("/admin/").content.decode()
+    assert "Quản trị Kiểu Mẫu" in html and "Dữ liệu chương trình" in html
+    assert "Django" not in html.split("<body", 1)[1].split("</header>", 1)[0]

@@ -147,3 +147,15 @@ def test_the_province_sees_its_next_deadline_and_the_administrator_what_the_cale
     province = client_as(hanoi).get("/").content.decode()
     line = re.search(r"data-next-deadline>(.*?)</div>", province, re.S).group(1)
     assert soon.strftime("%d/%m/%Y") in line
+
+
+def test_a_withdrawn_ward_says_it_was_withdrawn_not_returned(client_as, hanoi):
+    from criteria.workflow import withdraw
+
+    ward = registered("01", status=Status.SUBMITTED)
+    withdraw(ward.assessment, scope=Scope(hanoi, Role.PROVINCE), version=ward.assessment.version,
+             reason="Cần bổ sung ảnh trụ sở")
+    html = client_as(hanoi).get("/").content.decode()
+    block = re.search(rf'data-returned="{ward.unit.code}">(.*?)</li>', html, re.S).group(1)
+    assert "hanoi.demo rút lại" in block
+    assert "Cần bổ sung ảnh trụ sở" in block

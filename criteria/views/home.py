@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..access import Role, scope_for
+from ..access import Role, role_of, scope_for
 from ..calendar import describe, is_overdue, next_deadline
 from ..figures import programme_years
 from ..models import ProgrammeYear, Status
@@ -83,6 +83,9 @@ def home(request):
             ]
     else:
         returned, drafts, rooms = province_queue(scope)
+        for assessment in returned:
+            who = assessment.return_reason[1] if assessment.return_reason else None
+            assessment.withdrawn = who is not None and role_of(who) == Role.PROVINCE  # taken back, not returned
         for assessment in [*returned, *drafts]:
             assessment.size = years[assessment.year_id].size
             assessment.overdue = is_overdue(assessment, today, year=years[assessment.year_id])
