@@ -691,3 +691,221 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.text[:80]
+
+
+# --- the programme's outcomes ---------------------------------------------------------
+
+
+def decision_scan_path(instance, filename):
+    """A random name under the recognised year; always .pdf (the scan is checked to be a PDF)."""
+    return f"decisions/{instance.year_id}/{uuid.uuid4().hex}.pdf"
+
+
+class RecognitionDecision(models.Model):
+    """A Quyết định công nhận: the Minister's decision recognising wards as model units of a year.
+
+    The year recognised (`year`) is the programme year assessed, not the year the
+    decision is signed in: the decision of 22/4/2025 recognised wards "năm 2024".
+    Its wards are `Recognition` rows; withdrawing a ward's title keeps the row, with
+    the withdrawing decision, so the original stays on record.
+    """
+
+    year = models.ForeignKey(
+        ProgrammeYear, verbose_name=_("programme year recognised"), on_delete=models.PROTECT,
+        related_name="recognition_decisions",
+    )
+    number = models.CharField(
+        _("number and symbol"), max_length=50, help_text=_("As printed on the decision, e.g. 2878/QĐ-BCA."),
+    )
+    signed_on = models.DateField(_("date signed"))
+    signer_name = models.CharField(_("signed by"), max_length=120)
+    signer_title = models.CharField(_("signer's title"), max_length=200, help_text=_("E.g. Bộ trưởng."))
+    scan = models.FileField(_("scanned decision (PDF)"), upload_to=decision_scan_path, max_length=200, blank=True)
+    scan_name = models.CharField(_("file name"), max_length=255, blank=True)
+    scan_size = models.PositiveIntegerField(_("size (bytes)"), null=True, blank=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("recognition decision")
+        verbose_name_plural = _("recognition decisions")
+        ordering = ["year", "signed_on", "number"]
+        constraints = [
+            # Numbers start again each year: the same number may recur on another day.
+            models.UniqueConstraint(fields=["number", "signed_on"], name="recognition_decision_unique_number"),
+        ]
+
+    def __str__(self):
+        return _("Decision %(number)s of %(date)s") % {"number": self.number, "date": self.signed_on}
+
+
+class RecognitionQuerySet(models.QuerySet):
+    def in_force(self):
+        return self.filter(withdrawn_on__isnull=True)
+
+    def withdrawn(self):
+        return self.filter(withdrawn_on__isnull=False)
+
+
+class Recognition(models.Model):
+    """One ward recognised by one decision, with its names as of the decision and a certificate code.
+
+    Only a ward whose verified result meets every criterion of the year's catalogue
+    may be recognised (`criteria.outcomes.recognise`). A withdrawal records the
+    withdrawing decision and never deletes the row.
+    """
+
+    decision = models.ForeignKey(
+        RecognitionDecision, verbose_name=_("decision"), on_delete=models.PROTECT, related_name="recognitions"
+    )
+    assessment = models.ForeignKey(
+        Assessment, verbose_name=_("assessment"), on_delete=models.PROTECT, related_name="recognitions"
+    )
+    # Repeated from the assessment, so that figures group recognitions with no joins.
+    year = models.ForeignKey(ProgrammeYear, verbose_name=_("programme year"), on_delete=models.PROTECT,
+                             related_name="+", editable=False)
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="recognitions",
+                             editable=False)
+    province = models.ForeignKey(Province, verbose_name=_("province"), on_delete=models.PROTECT, related_name="+",
+                                 editable=False)
+    # The names printed on the certificate: as they were on the decision's day.
+    unit_name = models.CharField(_("ward (as of the decision)"), max_length=200)
+    province_name = models.CharField(_("province (as of the decision)"), max_length=200)
+    code = models.CharField(_("verification code"), max_length=16, unique=True, editable=False)
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    withdrawal_number = models.CharField(_("withdrawing decision"), max_length=50, blank=True)
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), max_length=2000, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("withdrawal recorded by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+
+    objects = RecognitionQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("recognised ward")
+        verbose_name_plural = _("recognised wards")
+        ordering = ["decision", "province__code", "unit__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "assessment"], name="recognition_unique_per_decision"),
+            # A ward holds a year's title once: a second decision may recognise it only after a withdrawal.
+            models.UniqueConstraint(fields=["assessment"], condition=Q(withdrawn_on__isnull=True),
+                                    name="recognition_one_in_force"),
+            models.CheckConstraint(
+                condition=Q(withdrawn_on__isnull=True) | ~Q(withdrawal_number="") & ~Q(withdrawal_reason=""),
+                name="recognition_withdrawal_complete",
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "province", "withdrawn_on"], name="recognition_figures")]
+
+    def __str__(self):
+        return f"{self.unit_name} ({self.decision.number})"
+
+    @property
+    def in_force(self):
+        return self.withdrawn_on is None
+
+
+class CommendationLevel(models.TextChoices):
+    BANG_KHEN = "bang_khen", _("Certificate of merit (Bằng khen)")
+    GIAY_KHEN = "giay_khen", _("Letter of commendation (Giấy khen)")
+
+
+class Commendation(models.Model):
+    """A decision awarding a Bằng khen or Giấy khen to collectives and individuals for a programme year."""
+
+    year = models.ForeignKey(
+        ProgrammeYear, verbose_name=_("programme year"), on_delete=models.PROTECT, related_name="commendations"
+    )
+    level = models.CharField(_("level"), max_length=20, choices=CommendationLevel.choices,
+                             default=CommendationLevel.BANG_KHEN)
+    issuer = models.CharField(_("issued by"), max_length=200, help_text=_("E.g. Bộ Công an."))
+    number = models.CharField(_("decision number and symbol"), max_length=50)
+    signed_on = models.DateField(_("date signed"))
+    reason = models.TextField(
+        _("reason"), max_length=2000,
+        help_text=_("For what: e.g. for outstanding achievement in building model ward police units."),
+    )
+    is_demo = models.BooleanField(
+        _("demo data"), default=False, editable=False,
+        help_text=_("Made by load_demo: the individuals' names are invented."),
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("commendation")
+        verbose_name_plural = _("commendations")
+        ordering = ["year", "signed_on", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "number", "signed_on"], name="commendation_unique_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_level_display()} {self.number}"
+
+
+class RecipientKind(models.TextChoices):
+    COLLECTIVE = "collective", _("Collective")
+    INDIVIDUAL = "individual", _("Individual")
+
+
+class CommendationRecipient(models.Model):
+    """One collective or one individual in a commendation.
+
+    A collective is a ward's police unit (`unit`) or another body by name (a
+    provincial police department, say); an individual has a full name, rank,
+    position and unit. `province` is whose recipient it is: it decides who sees an
+    individual's personal data (the ministry, and that province only). Empty for a
+    body of the ministry itself.
+    """
+
+    commendation = models.ForeignKey(
+        Commendation, verbose_name=_("commendation"), on_delete=models.CASCADE, related_name="recipients"
+    )
+    kind = models.CharField(_("recipient"), max_length=12, choices=RecipientKind.choices)
+    province = models.ForeignKey(
+        Province, verbose_name=_("province"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("ward police unit"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="commendations",
+    )
+    name = models.CharField(
+        _("name"), max_length=200,
+        help_text=_("A collective's name (e.g. Công an phường Hàng Trống), or an individual's full name."),
+    )
+    rank = models.CharField(_("rank"), max_length=100, blank=True)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    work_unit = models.CharField(_("unit (of the individual)"), max_length=200, blank=True)
+    reason = models.TextField(_("reason"), max_length=2000, blank=True,
+                              help_text=_("Empty: the commendation's reason."))
+    position_in_list = models.PositiveIntegerField(_("number in the list"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("commendation recipient")
+        verbose_name_plural = _("commendation recipients")
+        ordering = ["commendation", "kind", "position_in_list", "pk"]
+        indexes = [models.Index(fields=["commendation", "province", "kind"], name="recipient_figures")]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.unit_id and self.province_id and self.unit.province_id != self.province_id:
+            raise ValidationError({"unit": _("The unit is not in the chosen province.")})
+        if self.kind == RecipientKind.COLLECTIVE and (self.rank or self.position or self.work_unit):
+            raise ValidationError(_("Rank, position and unit are for individuals only."))
