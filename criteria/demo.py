@@ -252,3 +252,98 @@ def load_demo_year():
     Assessment.objects.filter(year=year).rescore()
     Assessment.objects.filter(year=year).freeze_submitted()
     return True
+
+
+# --- the year's outcomes: the commendations of 11/12/2023 and a recognition decision ----
+
+CONFERENCE_DAY = datetime.date(2023, 12, 11)
+COMMENDATION_NUMBER = "9368/QĐ-BCA"
+COMMENDATION_REASON = (
+    "Đã có thành tích xuất sắc trong công tác xây dựng thí điểm Công an phường điển hình kiểu mẫu "
+    "về an ninh, trật tự và văn minh đô thị trên địa bàn toàn quốc năm 2023."
+)
+COLLECTIVES = 30
+INDIVIDUALS = 29
+# Of the 30 collectives: ward police units, then provincial police departments by name.
+WARD_COLLECTIVES = 20
+DEPARTMENT = "Phòng Cảnh sát quản lý hành chính về trật tự xã hội"
+RECOGNITION_NUMBER = "2150/QĐ-BCA"
+RECOGNITION_DAY = datetime.date(2024, 4, 19)
+SIGNER = ("Trần Quốc Mẫu (dữ liệu mẫu)", "Thứ trưởng, thay mặt Bộ trưởng")
+# Invented names (demo data): no real person is meant.
+SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô",
+            "Dương", "Lý"]
+MIDDLE_NAMES = ["Văn", "Thị", "Đức", "Minh", "Quốc", "Thanh", "Hữu", "Ngọc", "Xuân", "Thu"]
+GIVEN_NAMES = ["An", "Bình", "Cường", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hùng", "Hương", "Khánh", "Lan", "Linh",
+               "Long", "Mai", "Nam", "Nga", "Phong", "Phúc", "Quang", "Sơn", "Tâm", "Thảo", "Trung", "Tuấn", "Việt",
+               "Yến"]
+RANKS = ["Thượng tá", "Trung tá", "Thiếu tá", "Đại úy", "Thượng úy"]
+POSITIONS = ["Trưởng Công an phường", "Phó Trưởng Công an phường", "Cán bộ Công an phường",
+             "Cảnh sát khu vực", "Đội trưởng, " + DEPARTMENT]
+
+
+@transaction.atomic
+def load_demo_outcomes():
+    """The 2023 commendations (30 collectives, 29 individuals) and a 2024 decision recognising the
+    2023 wards verified at 22/22. Returns False (and changes nothing) if 2023 has them already."""
+    from .models import Commendation, CommendationLevel, CommendationRecipient, RecipientKind
+    from .outcomes import DecisionFields, recognise, record_commendation
+    from .access import Scope
+
+    year = ProgrammeYear.objects.select_related("catalogue").get(year=YEAR)
+    if Commendation.objects.filter(year=year).exists() or year.recognition_decisions.exists():
+        return False
+    rng = random.Random(SEED + 1)
+    scope = Scope(user=None, role=Role.ADMIN)
+    size = year.catalogue.criteria.count()
+    full = list(
+        Assessment.objects.filter(year=year, status=Status.VERIFIED, verified_met__gte=size)
+        .select_related("unit__province").order_by("unit__code")
+    )
+    fields = DecisionFields(number=RECOGNITION_NUMBER, signed_on=RECOGNITION_DAY,
+                            signer_name=SIGNER[0], signer_title=SIGNER[1])
+    decision = recognise(year, fields, [a.unit.code for a in full], scope=scope)
+    decision.is_demo = True
+    decision.save(update_fields=["is_demo"])
+
+    # Collectives: ward police units of wards that did well, the demo's two provinces
+    # first (so that each has recipients), then provincial departments.
+    candidates = list(
+        Assessment.objects.filter(year=year, submitted_self_met__gte=size)
+        .select_related("unit__province").order_by("unit__code")
+    )
+    first = [next(a for a in candidates if a.unit.province.code == code) for code in ("01", "40")]
+    wards = first + sorted(rng.sample([a for a in candidates if a not in first], WARD_COLLECTIVES - len(first)),
+                           key=lambda a: a.unit.code)
+    provinces = list(Province.objects.filter(period=Period.LEGACY).order_by("code"))
+    departments = [p for p in provinces if p.code in CENTRAL_CITIES or p.code == "40"]
+    departments += sorted(rng.sample([p for p in provinces if p not in departments],
+                                     COLLECTIVES - WARD_COLLECTIVES - len(departments)), key=lambda p: p.code)
+    recipients = [
+        CommendationRecipient(kind=RecipientKind.COLLECTIVE, province=a.unit.province, unit=a.unit,
+                              name=f"Công an {a.unit.name}")
+        for a in wards
+    ] + [
+        CommendationRecipient(kind=RecipientKind.COLLECTIVE, province=p, name=f"{DEPARTMENT}, Công an {p.name}")
+        for p in departments
+    ]
+    names = set()
+    for index in range(INDIVIDUALS):
+        ward = wards[index % len(wards)]
+        while True:
+            name = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE_NAMES)} {rng.choice(GIVEN_NAMES)}"
+            if name not in names:
+                names.add(name)
+                break
+        recipients.append(CommendationRecipient(
+            kind=RecipientKind.INDIVIDUAL, province=ward.unit.province, name=name, rank=rng.choice(RANKS),
+            position=POSITIONS[index % len(POSITIONS)],
+            work_unit=f"Công an {ward.unit.name}, Công an {ward.unit.province.name}",
+        ))
+    record_commendation(
+        year,
+        {"level": CommendationLevel.BANG_KHEN, "issuer": "Bộ Công an", "number": COMMENDATION_NUMBER,
+         "signed_on": CONFERENCE_DAY, "reason": COMMENDATION_REASON},
+        recipients, scope=scope, is_demo=True,
+    )
+    return True

@@ -20,8 +20,17 @@ ward pages and the import preview read these definitions; none counts on its own
 - **near-misses**: submitted at least once, and the result that stands one or two
   criteria short.
 - **eligible units**: the year's map's units of the kinds the year admits.
-- **recognised units**: units whose assessment was verified with every criterion
-  met, in the year or an earlier year of the same map (`recognised_condition`).
+- **recognised units**: units holding the title of the year or an earlier year of
+  the same map (`recognised_condition`). For a year with recognition decisions, a
+  unit holds the title when a decision in force recognises it (a withdrawn
+  recognition drops out); for a year with none yet, when its assessment was
+  verified with every criterion met ("verified at 22/22, not yet recognised by
+  decision": the pages say so, `YearSummary.has_decisions`).
+- **recognition** of the year: the decisions in force for the year's wards in scope
+  (distinct: a decision counts once however many provinces it covers), the wards a
+  decision in force recognises, the recognitions withdrawn.
+- **commendations** of the year: collectives and individuals commended, by the
+  recipient's province (a body of the ministry itself counts in the national total).
 - **progress**: recognised as a share of eligible, and how many more reach 30, 50
   and 100 %.
 
@@ -32,11 +41,23 @@ whatever the number of provinces, wards and results; Python only sorts the group
 
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, Q, When
+from django.db import models
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Q, When
+from django.utils.translation import gettext_lazy as _
 
-from criteria.models import SUBMITTED_STATUSES, Assessment, ProgrammeYear, Quota, Registration, Status
+from criteria.models import (
+    SUBMITTED_STATUSES,
+    Assessment,
+    CommendationRecipient,
+    ProgrammeYear,
+    Quota,
+    Recognition,
+    RecipientKind,
+    Registration,
+    Status,
+)
 from criteria.scoring import band_keys, band_label, band_of
-from wards.models import Period, Unit
+from wards.models import Period, Province, Unit
 
 # The ministry's targets: by 2025 at least 30-50 % of each province's ward police
 # units recognised as model units; by 2030, all of them.
@@ -56,8 +77,12 @@ class Target2025:
 
 
 def programme_years():
-    """Every programme year, oldest first, with `size` (criteria in its catalogue): one query."""
-    return list(ProgrammeYear.objects.annotate(size=Count("catalogue__criteria")).order_by("year"))
+    """Every programme year, oldest first, with `size` (criteria in its catalogue) and `decisions`
+    (its recognition decisions): one query."""
+    return list(ProgrammeYear.objects.annotate(
+        size=Count("catalogue__criteria", distinct=True),
+        decisions=Count("recognition_decisions", distinct=True),
+    ).order_by("year"))
 
 
 def map_of(year):
@@ -111,13 +136,87 @@ def expected_band_q(kind, size, prefix=""):
     return submitted & Q(**{f"{field_name}__lt": size - max(NEAR_MISS_SHORT)})
 
 
+def recognised_in(year):
+    """Q on assessments of `year` (from `programme_years()`): holding the year's title.
+
+    Recognised by a decision in force once the year has decisions; until then,
+    verified with every criterion met.
+    """
+    if year.decisions:
+        return Q(year_id=year.pk, pk__in=Recognition.objects.in_force().filter(year_id=year.pk).values("assessment"))
+    return Q(year_id=year.pk, status=Status.VERIFIED, verified_met__gte=year.size)
+
+
 def recognised_condition(year, years):
-    """Q on assessments: a verified full score in `year` or an earlier year of the same map."""
+    """Q on assessments: holding the title of `year` or of an earlier year of the same map."""
     condition = Q(pk__in=[])
     for earlier in years:
         if earlier.period == year.period and earlier.year <= year.year:
-            condition |= Q(year_id=earlier.pk, verified_met__gte=earlier.size)
-    return Q(status=Status.VERIFIED) & condition
+            condition |= recognised_in(earlier)
+    return condition
+
+
+def may_be_recognised_q(year):
+    """Q on assessments of `year` (with `size`): verified with every criterion of the year's catalogue met."""
+    return Q(year_id=year.pk, status=Status.VERIFIED, verified_met__gte=year.size)
+
+
+# --- one unit on the map ---------------------------------------------------------------
+
+
+class UnitStatus(models.TextChoices):
+    """Where a unit stands in a programme year, as the map colours it (see `unit_status`)."""
+
+    NOT_REGISTERED = "not_registered", _("Not registered")
+    REGISTERED = "registered", _("Registered")
+    EXPECTED_FULL = "expected_full", _("Expected to meet every criterion")
+    VERIFIED = "verified", _("Verified")
+    RECOGNISED = "recognised", _("Recognised model unit")
+
+
+def unit_status(status, submitted_self_met, size, recognised):
+    """A unit's one status on the map, the furthest it has come; the precedence is written here only.
+
+    recognised (`recognised_condition`, this year or an earlier one of the same map)
+    > verified (this year's assessment, whatever its result)
+    > expected to meet every criterion (`expected_met`, the self-assessment as last submitted)
+    > registered (this year, in any other state) > not registered.
+    `status` is the year's assessment's status, None when the unit is not registered.
+    """
+    if recognised:
+        return UnitStatus.RECOGNISED
+    if status is None:
+        return UnitStatus.NOT_REGISTERED
+    if status == Status.VERIFIED:
+        return UnitStatus.VERIFIED
+    expected = expected_met(status, submitted_self_met)
+    if expected is not None and expected >= size:
+        return UnitStatus.EXPECTED_FULL
+    return UnitStatus.REGISTERED
+
+
+def unit_statuses(year, provinces=None, years=None):
+    """{unit id: UnitStatus} for the units of the year's map that have come further than "not registered".
+
+    `provinces` is the user's scope (a queryset of the year's provinces; None for the
+    whole country). Two queries whatever the number of units: the year's assessments,
+    and the recognised units. Every unit missing from the answer is not registered.
+    """
+    years = programme_years() if years is None else years
+    size = next(y.size for y in years if y.pk == year.pk)
+    assessments = Assessment.objects.filter(year=year)
+    recognised = Assessment.objects.filter(recognised_condition(year, years))
+    if provinces is not None:
+        assessments = assessments.filter(province__in=provinces)
+        recognised = recognised.filter(province__in=provinces)
+    recognised_ids = set(recognised.order_by().values_list("unit", flat=True).distinct())
+    statuses = {
+        unit_id: unit_status(status, submitted_self_met, size, unit_id in recognised_ids)
+        for unit_id, status, submitted_self_met in assessments.values_list("unit", "status", "submitted_self_met")
+    }
+    for unit_id in recognised_ids - statuses.keys():
+        statuses[unit_id] = UnitStatus.RECOGNISED
+    return statuses
 
 
 # --- many assessments -----------------------------------------------------------------
@@ -132,6 +231,12 @@ class Figures:
     near_misses: int = 0
     eligible: int = 0
     recognised: int = 0
+    # The year's outcomes (recognition decisions and commendations).
+    decisions: int = 0
+    recognised_wards: int = 0
+    recognitions_withdrawn: int = 0
+    collectives: int = 0
+    individuals: int = 0
     status: dict = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
     expected: dict = field(default_factory=dict)
     verified: dict = field(default_factory=dict)
@@ -211,7 +316,9 @@ class Figures:
         return self.needed(TARGET_2030)
 
     def add(self, other):
-        for name in ("registered", "quota", "near_misses", "eligible", "recognised"):
+        # Distinct decisions do not add up across provinces: `year_summary` counts the total's itself.
+        for name in ("registered", "quota", "near_misses", "eligible", "recognised", "recognised_wards",
+                     "recognitions_withdrawn", "collectives", "individuals"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for mine, theirs in ((self.status, other.status), (self.expected, other.expected),
                              (self.verified, other.verified)):
@@ -233,6 +340,10 @@ class Figures:
             "eligible_units": self.eligible,
             "recognised_units": self.recognised,
             "recognised_pct": round(self.pct, 2),
+            "recognition": {
+                "decisions": self.decisions, "wards": self.recognised_wards, "withdrawn": self.recognitions_withdrawn,
+            },
+            "commendations": {"collectives": self.collectives, "individuals": self.individuals},
         }
 
 
@@ -247,6 +358,8 @@ class YearSummary:
     size: int
     total: Figures
     provinces: list
+    # Whether "recognised" means "in a decision in force" this year (else "verified at 22/22").
+    has_decisions: bool = False
 
     @property
     def bands(self):
@@ -313,9 +426,44 @@ def year_summary(year, provinces, years=None):
     for province_id, status, submitted_self_met, verified_met, n in groups:
         rows[province_id].count(status, submitted_self_met, verified_met, n, size)
     total = Figures.for_size(size)
+    _count_outcomes(year, rows, total)
     for row in rows.values():
         total.add(row)
-    return YearSummary(year=year, size=size, total=total, provinces=list(rows.values()))
+    has_decisions = bool(next(y for y in years if y.pk == year.pk).decisions)
+    return YearSummary(year=year, size=size, total=total, provinces=list(rows.values()), has_decisions=has_decisions)
+
+
+def _count_outcomes(year, rows, total):
+    """The year's recognition and commendation figures per province (three queries), and in
+    `total` what is not the sum of the provinces': distinct decisions, recipients with no province."""
+    # (province, decision, in force) groups: a few per decision, counted here.
+    decisions = set()
+    groups = (
+        Recognition.objects.filter(year=year, province__in=rows).order_by()
+        .values_list("province", "decision", ExpressionWrapper(Q(withdrawn_on__isnull=True),
+                                                               output_field=BooleanField()))
+        .annotate(n=Count("pk"))
+    )
+    for province_id, decision_id, in_force, n in groups:
+        row = rows[province_id]
+        if in_force:
+            row.decisions += 1
+            row.recognised_wards += n
+            decisions.add(decision_id)
+        else:
+            row.recognitions_withdrawn += n
+    total.decisions = len(decisions)
+    # A recipient with no province (a body of the ministry) counts in the national total only.
+    national = len(rows) == Province.objects.filter(period=year.period).count()
+    recipients = CommendationRecipient.objects.filter(commendation__year=year).filter(
+        Q(province__in=rows) | Q(province__isnull=True) if national else Q(province__in=rows)
+    )
+    for province_id, kind, n in recipients.order_by().values_list("province", "kind").annotate(n=Count("pk")):
+        attribute = "collectives" if kind == RecipientKind.COLLECTIVE else "individuals"
+        if province_id is not None:
+            setattr(rows[province_id], attribute, n)
+        else:
+            setattr(total, attribute, getattr(total, attribute) + n)
 
 
 def province_wards(year, province):

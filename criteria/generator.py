@@ -24,10 +24,13 @@ from .catalogue import WORKING_CATALOGUE, install_catalogue, read_catalogue
 from .models import (
     Assessment,
     CatalogueVersion,
+    Commendation,
     Criterion,
     CriterionGroup,
     ProgrammeYear,
     Quota,
+    Recognition,
+    RecognitionDecision,
     Registration,
     Result,
     ResultValue,
@@ -86,6 +89,10 @@ def check_database():
 def _delete_year(year):
     """Remove a previously generated year, fastest first (results are most of the rows)."""
     assessments = Assessment.objects.filter(year=year)
+    # Decisions and commendations someone recorded on generated data go with it.
+    Recognition.objects.filter(year=year).delete()
+    RecognitionDecision.objects.filter(year=year).delete()
+    Commendation.objects.filter(year=year).delete()
     Result.objects.filter(assessment__in=assessments)._raw_delete(connection.alias)
     Assessment.history.filter(registration_id__in=year.registrations.values("pk")).delete()
     assessments._raw_delete(connection.alias)

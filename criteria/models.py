@@ -723,6 +723,9 @@ class RecognitionDecision(models.Model):
     scan = models.FileField(_("scanned decision (PDF)"), upload_to=decision_scan_path, max_length=200, blank=True)
     scan_name = models.CharField(_("file name"), max_length=255, blank=True)
     scan_size = models.PositiveIntegerField(_("size (bytes)"), null=True, blank=True)
+    is_demo = models.BooleanField(
+        _("demo data"), default=False, editable=False, help_text=_("Made by load_demo: not a real decision."),
+    )
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,

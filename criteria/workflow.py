@@ -473,6 +473,11 @@ def reopen(assessment, *, scope, version, reason):
     """The ministry reopens a verified assessment (back to submitted), saying why."""
     reason = _require_reason(reason)
     locked = _begin("reopen", assessment, scope, version)
+    recognition = locked.recognitions.filter(withdrawn_on__isnull=True).select_related("decision").first()
+    if recognition is not None:
+        raise TransitionRefused(
+            _("Decision %(number)s recognises this ward as a model unit: withdraw the recognition before "
+              "reopening the verification.") % {"number": recognition.decision.number})
     locked.status = Status.SUBMITTED
     locked.verified_at = None
     _bump(locked, scope.user, reason, "reopen")

@@ -19,7 +19,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy
 
 from criteria.figures import Figures, YearSummary, recognised_condition
-from criteria.models import Assessment
+from criteria.models import Assessment, Recognition
 from wards.models import Lineage, Period, Province, Unit, UnitKind
 
 CARRY_OVER_RULE = gettext_lazy(
@@ -109,12 +109,22 @@ def roll_up(summary, years, kinds):
     covered = units.filter(Exists(covered_by(recognised_legacy_units(years, summary.year))))
     for province_id, n in covered.order_by().values_list("province").annotate(n=Count("pk")):
         rows[province_id].covered = n
+    # A decision covering two legacy provinces merged into one counts once there.
+    in_force = Recognition.objects.in_force().filter(year=summary.year, province__in=[
+        row.province for row in summary.provinces])
+    for province_id, n in in_force.order_by().values_list("province__successor").annotate(
+            n=Count("decision", distinct=True)):
+        rows[province_id].decisions = n
     total = CurrentTotal.for_size(size)
     for row in rows.values():
         total.add(row)
         total.current_units += row.current_units
         total.covered += row.covered
-    return CurrentMapSummary(year=summary.year, size=size, total=total, provinces=list(rows.values()))
+    # Distinct decisions, and recipients of the ministry's own bodies, are the legacy total's.
+    total.decisions, total.collectives, total.individuals = (
+        summary.total.decisions, summary.total.collectives, summary.total.individuals)
+    return CurrentMapSummary(year=summary.year, size=size, total=total, provinces=list(rows.values()),
+                             has_decisions=summary.has_decisions)
 
 
 @dataclass

@@ -17,7 +17,16 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from criteria.models import ProgrammeYear, Registration
+from criteria.models import (
+    Assessment,
+    Commendation,
+    ProgrammeYear,
+    Quota,
+    Recognition,
+    RecognitionDecision,
+    Registration,
+    Result,
+)
 from wards.models import Unit
 
 os.environ.setdefault("DEMO_PASSWORD", "demo-password-for-tests")
@@ -31,6 +40,13 @@ def ensure_demo():
     if not ProgrammeYear.objects.filter(year=2023).exists():
         call_command("load_demo", stdout=io.StringIO())
     return ProgrammeYear.objects.select_related("catalogue").get(year=2023)
+
+
+def delete_programme_data():
+    """Every programme year and what hangs on it (outcomes first: they protect what they name)."""
+    for model in (Recognition, RecognitionDecision, Commendation, Result, Assessment, Registration, Quota,
+                  ProgrammeYear):
+        model.objects.all().delete()
 
 
 @pytest.fixture(scope="session")

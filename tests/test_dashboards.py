@@ -19,7 +19,7 @@ from criteria.models import (
 )
 from wards.models import Period, Unit, UnitKind
 
-from .conftest import ensure_demo, registered
+from .conftest import delete_programme_data, ensure_demo, registered
 
 pytestmark = pytest.mark.django_db
 
@@ -153,9 +153,7 @@ def test_ward_page_shows_every_year(client_as, ministry, year2023):
 
 def generate(sample):
     """A fresh generated data set of 2023-2025 at `sample` of the country's units."""
-    for model in (Result, Assessment, Registration, Quota):
-        model.objects.all().delete()
-    ProgrammeYear.objects.all().delete()
+    delete_programme_data()
     call_command("generate_national", "--years", "2023-2025", "--seed", "7", "--sample", str(sample),
                  stdout=io.StringIO())
     return Assessment.objects.count()

@@ -12,7 +12,7 @@ from criteria.models import Assessment, ProgrammeYear, Quota, Registration, Resu
 from criteria.figures import year_summary
 from wards.models import Period, Province, Unit, UnitKind
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, delete_programme_data
 
 pytestmark = pytest.mark.django_db
 
@@ -96,10 +96,7 @@ def test_demo_password_change_is_applied(monkeypatch):
 
 
 def test_demo_refuses_without_units():
-    Result.objects.all().delete()
-    Assessment.objects.all().delete()
-    Registration.objects.all().delete()
-    ProgrammeYear.objects.all().delete()
+    delete_programme_data()
     Unit.objects.all().delete()
     with pytest.raises(CommandError, match="load_units"):
         call_command("load_demo", stdout=io.StringIO())

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from criteria.demo import DEMO_USERS, YEAR, demo_password, load_demo_users, load_demo_year
+from criteria.demo import DEMO_USERS, YEAR, demo_password, load_demo_outcomes, load_demo_users, load_demo_year
 from criteria.figures import year_summary
 from criteria.access import get_year_or_404
 from wards.models import Province
@@ -12,6 +12,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             loaded = load_demo_year()
+            outcomes = load_demo_outcomes()
         except RuntimeError as exc:
             raise CommandError(str(exc)) from exc
         password = demo_password()
@@ -28,6 +29,9 @@ class Command(BaseCommand):
             "self-assessed " + ", ".join(f"{n} at {band}" for band, n in total.expected.items())
             + f"; {total.verified_total} verified."
         )
+        if outcomes:
+            self.stdout.write(f"{YEAR}: {total.collectives} collectives and {total.individuals} individuals "
+                              f"commended; {total.recognised_wards} wards recognised by decision.")
         self.stdout.write(f"Demo accounts: {accounts} created or updated." if accounts else "Demo accounts unchanged.")
         for username, (role, province) in DEMO_USERS.items():
             where = f" ({province})" if province else ""
