@@ -173,3 +173,45 @@ def remember_login(sender, user, **kwargs):
     Profile.objects.update_or_create(user=user, defaults={"previous_login": user.last_login})
     user.last_login = now
     user.save(update_fields=["last_login"])
+
+
+def get_decision_for_user(user, year, pk):
+    """A recognition decision of `year`; a provincial user sees one only if it recognises a ward of theirs."""
+    from .models import RecognitionDecision
+
+    scope = scope_for(user)
+    decisions = RecognitionDecision.objects.filter(year=year, pk=pk)
+    if not scope.is_national:
+        decisions = decisions.filter(recognitions__province__in=scope.provinces(year.period)).distinct()
+    decision = decisions.first()
+    if decision is None:
+        raise Http404(_("No such decision."))
+    return decision
+
+
+def get_recognition_by_code(user, code):
+    """The recognition whose certificate carries verification `code`; a province looks up its own only."""
+    from .models import Recognition
+
+    scope = scope_for(user)
+    recognitions = Recognition.objects.select_related("decision", "year", "unit", "province").filter(code=code)
+    if not scope.is_national:
+        recognitions = recognitions.filter(province__in=scope.all_provinces())
+    recognition = recognitions.first()
+    if recognition is None:
+        raise Http404(_("No certificate has this verification code."))
+    return recognition
+
+
+def get_commendation_for_user(user, year, pk):
+    """A commendation of `year`; a provincial user sees one only if it commends someone of their province."""
+    from .models import Commendation
+
+    scope = scope_for(user)
+    commendations = Commendation.objects.filter(year=year, pk=pk)
+    if not scope.is_national:
+        commendations = commendations.filter(recipients__province__in=scope.provinces(year.period)).distinct()
+    commendation = commendations.first()
+    if commendation is None:
+        raise Http404(_("No such commendation."))
+    return commendation
