@@ -2,13 +2,16 @@ from django.urls import path
 
 from criteria.views import calendar, transitions
 
-from .views import dashboards, exports, imports
+from .views import certificates, dashboards, exports, imports
 
 app_name = "reports"
 urlpatterns = [
     path("targets/", dashboards.targets, name="targets"),
     path("<int:year>/", dashboards.national, name="national"),
     path("<int:year>/summary.json", exports.summary_json, name="summary_json"),
+    path("<int:year>/decisions/<int:pk>/certificates.pdf", certificates.decision_certificates, name="certificates"),
+    path("certificates/", certificates.certificate_lookup, name="certificate_lookup"),
+    path("certificates/<str:code>.pdf", certificates.certificate, name="certificate"),
     path("<int:year>/calendar/", calendar.programme_calendar, name="calendar"),
     path("<int:year>/export/<slug:identifier>.<str:fmt>", exports.export, name="export"),
     path("<int:year>/provinces/<province:code>/", dashboards.province, name="province"),
