@@ -42,7 +42,7 @@ whatever the number of provinces, wards and results; Python only sorts the group
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Q, When
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from criteria.models import (
@@ -198,25 +198,30 @@ def unit_status(status, submitted_self_met, size, recognised):
 def unit_statuses(year, provinces=None, years=None):
     """{unit id: UnitStatus} for the units of the year's map that have come further than "not registered".
 
-    `provinces` is the user's scope (a queryset of the year's provinces; None for the
-    whole country). Two queries whatever the number of units: the year's assessments,
-    and the recognised units. Every unit missing from the answer is not registered.
+    `provinces` is the user's scope (the year's provinces; None for the whole
+    country). One query whatever the number of units: the year's assessments and the
+    recognised ones, each marked by `recognised_condition`. Every unit missing from
+    the answer is not registered.
     """
     years = programme_years() if years is None else years
     size = next(y.size for y in years if y.pk == year.pk)
-    assessments = Assessment.objects.filter(year=year)
-    recognised = Assessment.objects.filter(recognised_condition(year, years))
+    recognised = recognised_condition(year, years)
+    rows = Assessment.objects.filter(Q(year=year) | recognised)
     if provinces is not None:
-        assessments = assessments.filter(province__in=provinces)
-        recognised = recognised.filter(province__in=provinces)
-    recognised_ids = set(recognised.order_by().values_list("unit", flat=True).distinct())
-    statuses = {
-        unit_id: unit_status(status, submitted_self_met, size, unit_id in recognised_ids)
-        for unit_id, status, submitted_self_met in assessments.values_list("unit", "status", "submitted_self_met")
+        rows = rows.filter(province__in=provinces)
+    rows = rows.annotate(
+        is_recognised=Case(When(recognised, then=Value(True)), default=Value(False), output_field=BooleanField())
+    ).values_list("unit", "year", "status", "submitted_self_met", "is_recognised")
+    this_year, recognised_ids = {}, set()
+    for unit_id, year_id, status, submitted_self_met, is_recognised in rows.order_by():
+        if is_recognised:
+            recognised_ids.add(unit_id)
+        if year_id == year.pk:
+            this_year[unit_id] = (status, submitted_self_met)
+    return {
+        unit_id: unit_status(*this_year.get(unit_id, (None, None)), size, unit_id in recognised_ids)
+        for unit_id in this_year.keys() | recognised_ids
     }
-    for unit_id in recognised_ids - statuses.keys():
-        statuses[unit_id] = UnitStatus.RECOGNISED
-    return statuses
 
 
 # --- many assessments -----------------------------------------------------------------

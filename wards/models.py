@@ -136,6 +136,9 @@ class Unit(models.Model):
     name = models.CharField(_("name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=60)
     kind = models.CharField(_("type"), max_length=10, choices=UnitKind.choices)
+    # Where the unit is, from the reference package (degrees, WGS 84): what the map draws.
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
     search_text = models.CharField(max_length=300, editable=False, db_index=True)
 
     objects = SearchableQuerySet.as_manager()

@@ -56,13 +56,13 @@ def read_package():
         fields=[
             "provinceCode", "province", "provinceShort", "provinceKey",
             "districtCode", "district", "districtShort", "districtType", "districtKey",
-            "wardCode", "ward", "wardShort", "wardType", "wardKey",
+            "wardCode", "ward", "wardShort", "wardType", "wardKey", "wardLat", "wardLon",
         ],
         table="admin_units_legacy",
     )
     current_rows = get_data(
         fields=["provinceCode", "province", "provinceShort", "provinceKey",
-                "wardCode", "ward", "wardShort", "wardType", "wardKey"],
+                "wardCode", "ward", "wardShort", "wardType", "wardKey", "wardLat", "wardLon"],
         table="admin_units",
     )
     provinces, districts, units, keys, unit_keys = {}, {}, {}, {}, {}
@@ -96,6 +96,8 @@ def read_package():
                 "name": row["ward"],
                 "short_name": row["wardShort"],
                 "kind": UNIT_KINDS[row["wardType"]],
+                "latitude": row["wardLat"],
+                "longitude": row["wardLon"],
             }
     successors = {}
     for current_key, legacy_keys in converter_2025.DICT_PROVINCE.items():
@@ -202,6 +204,8 @@ def sync_reference_data():
             "name": v["name"],
             "short_name": v["short_name"],
             "kind": v["kind"],
+            "latitude": v["latitude"],
+            "longitude": v["longitude"],
             "search_text": Unit.make_search_text(v["name"], code, district_name, province_short[v["province"]]),
         }
     _sync(Unit, wanted_units, {(u.period, u.code): u for u in Unit.objects.all()}, report, "units")

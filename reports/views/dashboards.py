@@ -12,7 +12,7 @@ from criteria.models import Window
 from criteria.workflow import MINISTRY_ROLES, SELF_ENTRY_ROLES, entered_on_behalf
 from wards.models import Period, Province, UnitKind
 
-from .. import current_map, dashboard
+from .. import current_map, dashboard, maps
 from ..charts import Series, bar_chart
 from ..current_map import CARRY_OVER_RULE, roll_up
 from ..exporters import EXPORTERS
@@ -100,12 +100,26 @@ def national(request, year):
         bar_height=8,
     )
     current_map = year.period == Period.LEGACY and request.GET.get("map") == "current"
+    current = roll_up(context["summary"], context["years"], year.eligible_kinds) if current_map else None
+    # One tile per province of the map shown; a provincial user's other tiles are blank, not linked.
+    tile_period = Period.CURRENT if current_map else year.period
+    tiles = maps.tiles(
+        tile_period,
+        current.provinces if current_map else context["summary"].provinces,
+        # a legacy year has no page per current province: a tile leads to its row in the table
+        (lambda p: f"#current-{p.code}") if current_map else maps.province_url(year),
+        None if scope.is_national else Province.objects.filter(period=tile_period).order_by("code"),
+    )
     context.update(
         table=table,
         rows=rows,
         current_map=current_map,
-        current=roll_up(context["summary"], context["years"], year.eligible_kinds) if current_map else None,
+        current=current,
         carry_over_rule=CARRY_OVER_RULE,
+        map_counts=maps.status_counts(year, provinces, context["years"]),
+        tile_grid=maps.tile_grid_svg(tiles, _("Provinces by progress to the 2025 target")),
+        shade_legend=maps.shade_legend(),
+        map_size=(maps.NATIONAL_FRAME.width // 2, maps.NATIONAL_FRAME.height // 2),
     )
     return render(request, "reports/national.html", context)
 
@@ -146,5 +160,6 @@ def province(request, year, code):
         wards=wards,
         page=page,
         on_behalf=entered_on_behalf([registration.assessment for registration in page]),
+        map_counts=maps.status_counts(year, one, context["years"]),
     )
     return render(request, "reports/province.html", context)
