@@ -2,7 +2,7 @@ from django.urls import path
 
 from criteria.views import calendar, transitions
 
-from .views import certificates, dashboards, exports, imports, maps
+from .views import commendations, dashboards, exports, imports, maps
 
 app_name = "reports"
 urlpatterns = [
@@ -10,9 +10,6 @@ urlpatterns = [
     path("<int:year>/", dashboards.national, name="national"),
     path("<int:year>/summary.json", exports.summary_json, name="summary_json"),
     path("<int:year>/map.svg", maps.national_map, name="map"),
-    path("<int:year>/decisions/<int:pk>/certificates.pdf", certificates.decision_certificates, name="certificates"),
-    path("certificates/", certificates.certificate_lookup, name="certificate_lookup"),
-    path("certificates/<str:code>.pdf", certificates.certificate, name="certificate"),
     path("<int:year>/calendar/", calendar.programme_calendar, name="calendar"),
     path("<int:year>/export/<slug:identifier>.<str:fmt>", exports.export, name="export"),
     path("<int:year>/provinces/<province:code>/", dashboards.province, name="province"),
@@ -23,4 +20,12 @@ urlpatterns = [
     path("<int:year>/provinces/<province:code>/import/", imports.upload, name="import"),
     path("<int:year>/provinces/<province:code>/import/apply/", imports.apply, name="import_apply"),
     path("<int:year>/provinces/<province:code>/import/template.xlsx", imports.template, name="import_template"),
+    path("<int:year>/commendations/new/", commendations.new, name="commendation_new"),
+    path("<int:year>/commendations/<int:pk>/", commendations.detail, name="commendation"),
+    path("<int:year>/commendations/<int:pk>/add/", commendations.add, name="commendation_add"),
+    path("<int:year>/commendations/<int:pk>/import/", commendations.import_upload, name="commendation_import"),
+    path("<int:year>/commendations/<int:pk>/import/apply/", commendations.import_apply,
+         name="commendation_import_apply"),
+    path("<int:year>/commendations/<int:pk>/import/template.xlsx", commendations.import_template,
+         name="commendation_import_template"),
 ]

@@ -93,17 +93,21 @@ SPECS = {
     "reports:import": Spec("GET", "province", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
     "reports:import_apply": Spec("POST", "province", {"anonymous": LOGIN, "norole": NOROLE, "province": (302, 404), "ministry": 302, "admin": 302},
                                  data=lambda o: {"token": "none"}),
+    # Commendations: recorded by the ministry; a province reads one that commends someone of its own.
+    "reports:commendation_new": Spec("GET", "year", {"anonymous": LOGIN, "norole": NOROLE, "province": 403, "ministry": 200, "admin": 200}),
+    "reports:commendation": Spec("GET", "commendation", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
+    "reports:commendation_add": Spec("POST", "commendation", {"anonymous": LOGIN, "norole": NOROLE, "province": (403, 404), "ministry": 302, "admin": 302},
+                                     data=lambda o: {"kind": "collective", "name": "Công an phường Thử"}),
+    "reports:commendation_import": Spec("GET", "commendation", {"anonymous": LOGIN, "norole": NOROLE, "province": (403, 404), "ministry": 200, "admin": 200}),
+    "reports:commendation_import_apply": Spec("POST", "commendation", {"anonymous": LOGIN, "norole": NOROLE, "province": (403, 404), "ministry": 302, "admin": 302},
+                                              data=lambda o: {"token": "none"}),
+    "reports:commendation_import_template": Spec("GET", "commendation", {"anonymous": LOGIN, "norole": NOROLE, "province": (403, 404), "ministry": 200, "admin": 200}),
     "reports:calendar": Spec("GET", "year", {"anonymous": LOGIN, "norole": NOROLE, "province": 200, "ministry": 200, "admin": 200}),
     # Extensions are the ministry's to grant: a provincial user may not, even for their own province.
     "reports:extend": Spec("POST", "province", {"anonymous": LOGIN, "norole": NOROLE, "province": (403, 404), "ministry": 302, "admin": 302},
                            data=lambda o: EXTENSION),
     "wards:extend": Spec("POST", "draft", {"anonymous": LOGIN, "norole": NOROLE, "province": (403, 404), "ministry": 302, "admin": 302},
                          data=lambda o: EXTENSION),
-    # Certificates: a province prints and checks its own wards' only; another's code reads as unknown.
-    "reports:certificates": Spec("GET", "decision", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
-    "reports:certificate": Spec("GET", "decision", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
-    "reports:certificate_lookup": Spec("GET", "none", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200},
-                                       query=lambda o: f"?code={o['recognition'].code}"),
     "reports:targets": Spec("GET", "none", {"anonymous": LOGIN, "norole": NOROLE, "province": 200, "ministry": 200, "admin": 200}),
     "wards:unit": Spec("GET", "submitted", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
     "wards:search": Spec("GET", "none", {"anonymous": LOGIN, "norole": NOROLE, "province": 200, "ministry": 200, "admin": 200}),
@@ -142,16 +146,16 @@ def url_kwargs(name, o):
     if name in ("reports:province", "reports:province_map", "reports:register", "reports:extend", "reports:province_summary_json", "reports:import",
                 "reports:import_apply", "reports:import_template"):
         return {"year": 2023, "code": o["province"]}
-    if name == "reports:certificates":
-        return {"year": 2023, "pk": o["recognition"].decision_id}
-    if name == "reports:certificate":
-        return {"code": o["recognition"].code}
     if name == "reports:export":
         return {"year": 2023, "identifier": "summary", "fmt": "csv"}
     if name == "reports:summary_json":
         return {"year": 2023}
     if name == "notification":
         return {"pk": o["notification"].pk}
+    if name == "reports:commendation_new":
+        return {"year": 2023}
+    if name.startswith("reports:commendation"):
+        return {"year": 2023, "pk": o["commendation"].pk}
     if name == "wards:unit":
         return {"period": o["ward"].period, "code": o["ward"].code}
     if name == "wards:assess":
@@ -240,6 +244,7 @@ def objects(year2023, hanoi, nghean):
         result[case] = {
             "province": code,
             "draft": draft,
+            "commendation": commended(code),
             "submitted": registered(code, status=Status.SUBMITTED),
             "verified": registered(code, status=Status.VERIFIED) or registered("79", status=Status.VERIFIED),
             "evidence_registration": with_file,
@@ -285,6 +290,20 @@ def test_project_url(name, role, case, client, objects, hanoi, ministry, adminis
     if role == "province" and case == "other" and expected == 404:
         # nothing of the other province leaks into the answer
         assert "Nghệ An" not in response.content.decode()
+
+
+def commended(code):
+    """A commendation whose one recipient is a collective of legacy province `code`."""
+    from criteria.access import Role, Scope
+    from criteria.models import CommendationRecipient, RecipientKind
+    from criteria.outcomes import record_commendation
+
+    year = registered(code).year
+    recipient = CommendationRecipient(kind=RecipientKind.COLLECTIVE, name="Phòng Tham mưu",
+                                      province=registered(code).unit.province)
+    return record_commendation(year, {"level": "giay_khen", "issuer": "Bộ Công an", "number": f"{code}/QĐ-KT",
+                                      "signed_on": "2023-12-20", "reason": "Thành tích"}, [recipient],
+                               scope=Scope(user=None, role=Role.ADMIN))
 
 
 @pytest.fixture
