@@ -2,7 +2,7 @@ from django.urls import path
 
 from criteria.views import calendar, transitions
 
-from .views import commendations, dashboards, exports, imports, maps
+from .views import certificates, commendations, dashboards, exports, imports, maps
 
 app_name = "reports"
 urlpatterns = [
@@ -10,6 +10,9 @@ urlpatterns = [
     path("<int:year>/", dashboards.national, name="national"),
     path("<int:year>/summary.json", exports.summary_json, name="summary_json"),
     path("<int:year>/map.svg", maps.national_map, name="map"),
+    path("<int:year>/decisions/<int:pk>/certificates.pdf", certificates.decision_certificates, name="certificates"),
+    path("certificates/", certificates.certificate_lookup, name="certificate_lookup"),
+    path("certificates/<str:code>.pdf", certificates.certificate, name="certificate"),
     path("<int:year>/calendar/", calendar.programme_calendar, name="calendar"),
     path("<int:year>/export/<slug:identifier>.<str:fmt>", exports.export, name="export"),
     path("<int:year>/provinces/<province:code>/", dashboards.province, name="province"),

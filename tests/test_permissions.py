@@ -108,6 +108,11 @@ SPECS = {
                            data=lambda o: EXTENSION),
     "wards:extend": Spec("POST", "draft", {"anonymous": LOGIN, "norole": NOROLE, "province": (403, 404), "ministry": 302, "admin": 302},
                          data=lambda o: EXTENSION),
+    # Certificates: a province prints and checks its own wards' only; another's code reads as unknown.
+    "reports:certificates": Spec("GET", "decision", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
+    "reports:certificate": Spec("GET", "decision", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
+    "reports:certificate_lookup": Spec("GET", "none", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200},
+                                       query=lambda o: f"?code={o['recognition'].code}"),
     "reports:targets": Spec("GET", "none", {"anonymous": LOGIN, "norole": NOROLE, "province": 200, "ministry": 200, "admin": 200}),
     "wards:unit": Spec("GET", "submitted", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
     "wards:search": Spec("GET", "none", {"anonymous": LOGIN, "norole": NOROLE, "province": 200, "ministry": 200, "admin": 200}),
@@ -146,6 +151,10 @@ def url_kwargs(name, o):
     if name in ("reports:province", "reports:province_map", "reports:register", "reports:extend", "reports:province_summary_json", "reports:import",
                 "reports:import_apply", "reports:import_template"):
         return {"year": 2023, "code": o["province"]}
+    if name == "reports:certificates":
+        return {"year": 2023, "pk": o["recognition"].decision_id}
+    if name == "reports:certificate":
+        return {"code": o["recognition"].code}
     if name == "reports:export":
         return {"year": 2023, "identifier": "summary", "fmt": "csv"}
     if name == "reports:summary_json":
