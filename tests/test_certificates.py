@@ -115,6 +115,17 @@ def test_decision_certificates(client_as, ministry, decision):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["ministry", "hanoi"])
+def test_decision_certificates_query_count(client_as, request, decision, django_assert_num_queries, persona):
+    client = client_as(request.getfixturevalue(persona))
+    url = reverse("reports:certificates", kwargs={"year": 2023, "pk": decision.pk})
+    # session, user, profile (role), programme year, decision (scoped), recognitions in force with
+    # their decision, year and unit (a province's filtered in the same query): not one per page.
+    with django_assert_num_queries(6):
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
 def test_withdrawn_recognition_has_no_certificate(client_as, ministry, decision, hanoi_recognition):
     withdraw(hanoi_recognition, ministry)
     client = client_as(ministry)
