@@ -1,10 +1,18 @@
 """The yearly exports: one small interface, a registry, and renderers for CSV and XLSX.
 
-An exporter has an identifier, a title and the roles that may run it, and yields
-tables: each a header then rows. The renderers turn tables into CSV (UTF-8 with a
-BOM, so that Excel shows Vietnamese correctly) and XLSX (a sheet per table); the
-PDF report is a separate renderer (`reports/pdf.py`). Every exporter is built for
-a user's scope, so a provincial user exports their own province only.
+An exporter has an identifier, a title and the roles that may run it, and renders
+each format it declares in `formats` with a method of its own (pretix's exporter
+pattern): `render_xlsx(target)`, `render_csv()`, `render_pdf()`, `render_json()`,
+`render_docx(target)`. What each format is (content type, extension, text or
+binary, what its method returns) is declared once, in `FORMATS`; the view and the
+command dispatch through it, so a new format is a new method and a `Format`, never
+another branch in either.
+
+Most exporters yield tables, each a header then rows; the base renders them as
+CSV (UTF-8 with a BOM, so that Excel shows Vietnamese correctly) and XLSX (a sheet
+per table). The tables PDF is `reports/pdf.py`, the yearly report as a document
+(DOCX and PDF) `reports/yearly.py` and `reports/document.py`. Every exporter is
+built for a user's scope, so a provincial user exports their own province only.
 
 Text that a spreadsheet would run as a formula (starting with = + - @, a tab or a
 carriage return) is neutralised in both formats. Control characters that XLSX
@@ -19,6 +27,7 @@ computer. CSV is for re-import and other programs: plain digits and a dot decima
 
 import csv
 import io
+import json
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -86,6 +95,64 @@ def xlsx_text(value):
     return ILLEGAL_CHARACTERS_RE.sub("", str(value))
 
 
+# What a format's `render_<format>` method gives back.
+CHUNKS = "chunks"  # text, an iterable of str chunks (made as they are read: streamed)
+DATA = "data"  # JSON-serialisable data
+BYTES = "bytes"  # a whole binary file, as bytes
+FILE = "file"  # written by the method to a binary file it is given (spreadsheets, documents)
+
+
+@dataclass(frozen=True)
+class Format:
+    """A file format: declared once, used by the view, the command and the export menus."""
+
+    identifier: str
+    content_type: str
+    returns: str  # CHUNKS, DATA, BYTES or FILE
+    attachment: bool = True  # saved as a file; JSON is read in place
+
+    def render(self, exporter, *args):
+        """Call the exporter's method for this format: what it gives back is `returns`."""
+        return getattr(exporter, f"render_{self.identifier}")(*args)
+
+    @property
+    def extension(self):
+        return self.identifier
+
+    @property
+    def binary(self):
+        """Binary formats are files, not text for a terminal."""
+        return self.returns in (BYTES, FILE)
+
+    def text(self, exporter):
+        """A text format's content as str chunks (the CSV streamed as it is made)."""
+        rendered = self.render(exporter)
+        if self.returns == DATA:
+            return [json.dumps(rendered, ensure_ascii=False, indent=2) + "\n"]
+        return rendered
+
+    def write(self, exporter, target):
+        """Write the export in this format to `target`, a binary file."""
+        if self.returns == FILE:
+            self.render(exporter, target)
+        elif self.returns == BYTES:
+            target.write(self.render(exporter))
+        else:
+            for chunk in self.text(exporter):
+                target.write(chunk.encode("utf-8"))
+
+
+FORMATS = {
+    spec.identifier: spec for spec in (
+        Format("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", FILE),
+        Format("csv", "text/csv; charset=utf-8", CHUNKS),
+        Format("pdf", "application/pdf", BYTES),
+        Format("json", "application/json", DATA, attachment=False),
+        Format("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", FILE),
+    )
+}
+
+
 @dataclass
 class Table:
     name: str
@@ -99,11 +166,13 @@ class Exporter:
     title = ""
     roles = (Role.ADMIN, Role.MINISTRY, Role.PROVINCE)
     csv_table = 0  # CSV holds one table: this one; XLSX has a sheet for each
-    formats = ("xlsx", "csv")
+    formats = ("xlsx", "csv")  # each has its `render_<format>` method
+    on_current_map = False  # whether a legacy year can be rolled up on today's map (reports/current_map.py)
     do_not_call_in_templates = True  # templates list the classes themselves
 
-    def __init__(self, year, scope, province=None):
-        """`province` narrows the export to one province the scope already holds."""
+    def __init__(self, year, scope, province=None, current_map=False):
+        """`province` narrows the export to one province the scope already holds; `current_map` rolls a
+        legacy year up on today's 34 provinces, for the exporters that can (`on_current_map`)."""
         self.year = year
         self.scope = scope
         if province is not None:
@@ -113,17 +182,37 @@ class Exporter:
         else:
             self.provinces = scope.provinces(year.period)
         self.province = province
+        self.current_map = current_map and self.on_current_map and year.period == Period.LEGACY
 
     @classmethod
     def allowed(cls, scope):
         return scope.role in cls.roles
 
-    def filename(self, extension):
+    @classmethod
+    def offers(cls, fmt):
+        return fmt in cls.formats
+
+    def filename(self, fmt):
         where = f"-{self.province.code}" if self.province is not None else ""
-        return f"kieumau-{self.identifier}-{self.year.year}{where}.{extension}"
+        return f"kieumau-{self.identifier}-{self.year.year}{where}.{FORMATS[fmt].extension}"
+
+    def text(self, fmt):
+        """A text format (CSV, JSON) as str chunks."""
+        return FORMATS[fmt].text(self)
+
+    def write(self, fmt, target):
+        """Write format `fmt` to `target`, a binary file."""
+        FORMATS[fmt].write(self, target)
 
     def tables(self):
         raise NotImplementedError
+
+    def render_csv(self):
+        """The exporter's CSV table, a chunk at a time."""
+        return csv_chunks(self.tables()[self.csv_table])
+
+    def render_xlsx(self, target):
+        write_xlsx(self.tables(), target, title=self.title)
 
     def _scope_q(self, path):
         return Q() if self.provinces is None else Q(**{f"{path}__in": self.provinces})
@@ -133,12 +222,23 @@ class SummaryExporter(Exporter):
     identifier = "summary"
     title = gettext_lazy("Yearly summary")
     csv_table = 1  # the province table, whose last row is the total
-    formats = ("xlsx", "csv", "pdf", "json")
+    formats = ("xlsx", "csv", "pdf", "json", "docx")
+    on_current_map = True
 
-    def __init__(self, year, scope, province=None, current_map=False):
-        """`current_map`: a legacy year's figures rolled up on today's 34 provinces (reports/current_map.py)."""
-        super().__init__(year, scope, province)
-        self.current_map = current_map and year.period == Period.LEGACY
+    def render_json(self):
+        return self.summary().as_dict()
+
+    def render_pdf(self):
+        """The tables PDF (reports/pdf.py)."""
+        from .pdf import render_pdf  # pdf.py reads this module's labels
+
+        return render_pdf(self)
+
+    def render_docx(self, target):
+        """The yearly report as a Word document: the `yearly` report's document."""
+        from .yearly import yearly_document  # yearly.py builds on this exporter
+
+        yearly_document(self).to_docx(target)
 
     def summary(self):
         if not hasattr(self, "_summary"):
@@ -366,8 +466,24 @@ class NearMissExporter(Exporter):
         )]
 
 
+class YearlyReportExporter(SummaryExporter):
+    """The yearly report as the document sent upward (Nghị định 30/2020/NĐ-CP): one content, DOCX or PDF."""
+
+    identifier = "yearly"
+    title = gettext_lazy("Yearly report (document)")
+    formats = ("docx", "pdf")
+    on_current_map = False  # the report is on the map the year was registered on
+
+    def render_pdf(self):
+        from .yearly import yearly_document
+
+        return yearly_document(self).to_pdf()
+
+
 EXPORTERS = {
-    cls.identifier: cls for cls in (SummaryExporter, WardResultsExporter, GapsExporter, NearMissExporter)
+    cls.identifier: cls for cls in (
+        SummaryExporter, YearlyReportExporter, WardResultsExporter, GapsExporter, NearMissExporter,
+    )
 }
 
 

@@ -37,11 +37,17 @@ GREY = colors.HexColor("#DEE2E6")
 
 
 @lru_cache(maxsize=1)
+def vietnamese_fonts():
+    """Be Vietnam Pro registered with reportlab: (regular, bold, italic, bold italic)."""
+    names = ("BeVietnamPro", "BeVietnamPro-Bold", "BeVietnamPro-Italic", "BeVietnamPro-BoldItalic")
+    for name, file in zip(names, ("Regular", "Bold", "Italic", "BoldItalic")):
+        pdfmetrics.registerFont(TTFont(name, FONT_ROOT / "files" / f"BeVietnamPro-{file}.ttf"))
+    pdfmetrics.registerFontFamily(names[0], normal=names[0], bold=names[1], italic=names[2], boldItalic=names[3])
+    return names
+
+
 def fonts():
-    pdfmetrics.registerFont(TTFont("BeVietnamPro", FONT_ROOT / "files" / "BeVietnamPro-Regular.ttf"))
-    pdfmetrics.registerFont(TTFont("BeVietnamPro-Bold", FONT_ROOT / "files" / "BeVietnamPro-Bold.ttf"))
-    pdfmetrics.registerFontFamily("BeVietnamPro", normal="BeVietnamPro", bold="BeVietnamPro-Bold")
-    return "BeVietnamPro", "BeVietnamPro-Bold"
+    return vietnamese_fonts()[:2]
 
 
 def figure(value):
