@@ -211,3 +211,67 @@ def body_exceeds(request, limit):
     except ValueError:
         return True
     return length > limit + 64 * 1024  # room for the form's other fields and multipart headers
+
+
+# --- the year's outcomes --------------------------------------------------------------
+
+
+class DecisionForm(forms.Form):
+    """A recognition decision as printed: number, date, signer, the wards it lists, and its scan."""
+
+    number = forms.CharField(label=_("Number and symbol"), max_length=50,
+                             help_text=_("As printed on the decision, e.g. 2878/QĐ-BCA."))
+    signed_on = forms.DateField(label=_("Date signed"), widget=forms.DateInput(attrs={"type": "date"}))
+    signer_name = forms.CharField(label=_("Signed by"), max_length=120)
+    signer_title = forms.CharField(label=_("Signer's title"), max_length=200,
+                                   help_text=_("E.g. Bộ trưởng, or Thứ trưởng for the Minister."))
+    wards = forms.CharField(
+        label=_("Wards recognised (codes)"), max_length=100_000,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+        help_text=_("The unit codes listed in the decision, separated by commas, spaces or lines. "
+                    "Each must be verified with every criterion met."),
+    )
+    scan = forms.FileField(label=_("Scanned decision (PDF, optional)"), required=False)
+
+    def __init__(self, *args, year, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.year = year
+
+    def clean_number(self):
+        return " ".join(self.cleaned_data["number"].split())
+
+    def clean_signed_on(self):
+        signed_on = self.cleaned_data["signed_on"]
+        if signed_on.year < self.year.year:
+            raise forms.ValidationError(_("A decision recognising %(year)s is signed in %(year)s or later.")
+                                        % {"year": self.year.year})
+        if signed_on > calendar.today():
+            raise forms.ValidationError(_("Record a decision once it is signed: this date is in the future."))
+        return signed_on
+
+    def clean_scan(self):
+        upload = self.cleaned_data.get("scan")
+        if not upload:
+            return None
+        if upload.size > settings.EVIDENCE_MAX_BYTES:
+            raise forms.ValidationError(size_refusal(upload.size, settings.EVIDENCE_MAX_BYTES))
+        if sniff(upload) != "application/pdf":
+            raise forms.ValidationError(_("The scan must be a PDF (judged from its content, not its name)."))
+        return upload
+
+
+class WithdrawalForm(forms.Form):
+    """A later decision withdrawing the title of some wards of a decision (or all of them)."""
+
+    recognitions = forms.ModelMultipleChoiceField(
+        label=_("Wards whose title is withdrawn"), queryset=None, widget=forms.CheckboxSelectMultiple,
+    )
+    withdrawn_on = forms.DateField(label=_("Date of the withdrawing decision"),
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    number = forms.CharField(label=_("Number of the withdrawing decision"), max_length=50)
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, recognitions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recognitions"].queryset = recognitions
+        self.fields["recognitions"].label_from_instance = lambda r: f"{r.unit_name} ({r.unit.code}, {r.province_name})"

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from wards.models import Unit
@@ -171,7 +172,8 @@ def recognise(year, fields, codes, *, scope, scan=None):
                     decision.save()
             except IntegrityError:
                 raise OutcomeRefused([_("Decision %(number)s of %(date)s is recorded already.")
-                                      % {"number": fields.number, "date": fields.signed_on}]) from None
+                                      % {"number": fields.number, "date": date_format(fields.signed_on,
+                                                                                      "SHORT_DATE_FORMAT")}]) from None
             for assessment in chosen:
                 recognition = Recognition(
                     decision=decision, assessment=assessment, year=year, unit=assessment.unit,
@@ -210,7 +212,7 @@ def withdraw_recognitions(recognitions, *, scope, on, number, reason):
     for recognition in locked:
         if on is not None and on < recognition.decision.signed_on:
             problems.append(_("The withdrawal cannot precede the decision it withdraws (%(date)s).")
-                            % {"date": recognition.decision.signed_on.strftime("%d/%m/%Y")})
+                            % {"date": date_format(recognition.decision.signed_on, "SHORT_DATE_FORMAT")})
             break
     if problems:
         raise OutcomeRefused(problems)
@@ -274,7 +276,8 @@ def record_commendation(year, fields, recipients, *, scope, is_demo=False):
                 commendation.save()
         except IntegrityError:
             raise OutcomeRefused([_("Decision %(number)s of %(date)s is recorded already.")
-                                  % {"number": fields["number"], "date": fields["signed_on"]}]) from None
+                                  % {"number": fields["number"],
+                                     "date": date_format(fields["signed_on"], "SHORT_DATE_FORMAT")}]) from None
         add_recipients(commendation, recipients, scope=scope)
     return commendation
 

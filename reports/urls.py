@@ -2,7 +2,7 @@ from django.urls import path
 
 from criteria.views import calendar, transitions
 
-from .views import certificates, commendations, dashboards, exports, imports, maps
+from .views import certificates, commendations, dashboards, exports, imports, maps, outcomes
 
 app_name = "reports"
 urlpatterns = [
@@ -15,6 +15,11 @@ urlpatterns = [
     path("certificates/<str:code>.pdf", certificates.certificate, name="certificate"),
     path("<int:year>/calendar/", calendar.programme_calendar, name="calendar"),
     path("<int:year>/export/<slug:identifier>.<str:fmt>", exports.export, name="export"),
+    path("<int:year>/outcomes/", outcomes.outcomes, name="outcomes"),
+    path("<int:year>/decisions/new/", outcomes.decision_new, name="decision_new"),
+    path("<int:year>/decisions/<int:pk>/", outcomes.decision, name="decision"),
+    path("<int:year>/decisions/<int:pk>/withdraw/", outcomes.decision_withdraw, name="decision_withdraw"),
+    path("<int:year>/decisions/<int:pk>/scan.pdf", outcomes.decision_scan, name="decision_scan"),
     path("<int:year>/provinces/<province:code>/", dashboards.province, name="province"),
     path("<int:year>/provinces/<province:code>/map.svg", maps.province_map, name="province_map"),
     path("<int:year>/provinces/<province:code>/summary.json", exports.province_summary_json, name="province_summary_json"),

@@ -10,6 +10,7 @@ Personas follow the demo accounts: a ministry user, a provincial user of Hà N�
 (province A), one of Nghệ An (province B) and an administrator.
 """
 
+import datetime
 import io
 import os
 
@@ -103,3 +104,36 @@ def registered(province_code, year=2023, status=None):
     if status:
         registrations = registrations.filter(assessment__status=status)
     return registrations.order_by("unit__code").first()
+
+
+def recognised_in(province_code, year=2023):
+    """A recognition in force of a ward of the legacy province `province_code` in the demo year.
+
+    The demo's decision recognises wards of some provinces only (Hà Nội's among them);
+    for another province, one of its submitted wards is verified with every criterion
+    met and recognised by a decision of its own, through the app's functions.
+    """
+    from criteria.access import Role, Scope
+    from criteria.models import Recognition, ResultValue, Status
+    from criteria.outcomes import DecisionFields, recognise
+
+    found = Recognition.objects.in_force().filter(year__year=year, province__code=province_code,
+                                                  province__period="legacy").order_by("unit__code").first()
+    if found is not None:
+        return found
+    # The province's last submitted ward: `registered()` hands out the first ones.
+    registration = Registration.objects.filter(
+        year__year=year, unit__province__code=province_code, unit__period="legacy",
+        assessment__status=Status.SUBMITTED,
+    ).select_related("unit", "assessment").order_by("-unit__code").first()
+    assessment = registration.assessment
+    assessment.results.update(verified_value=ResultValue.MET)
+    Assessment.objects.filter(pk=assessment.pk).update(status=Status.VERIFIED)
+    assessment.rescore()
+    decision = recognise(
+        assessment.year,
+        DecisionFields(number=f"{900 + int(province_code)}/QĐ-BCA", signed_on=datetime.date(2024, 5, 2),
+                       signer_name="Lê Văn Thử", signer_title="Thứ trưởng"),
+        [registration.unit.code], scope=Scope(user=None, role=Role.ADMIN),
+    )
+    return decision.recognitions.get()

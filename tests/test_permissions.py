@@ -22,7 +22,7 @@ from criteria.models import Notification, NotificationKind, Status
 from criteria.workflow import register
 from wards.models import Period, Unit, UnitKind
 
-from .conftest import PASSWORD, registered
+from .conftest import PASSWORD, recognised_in, registered
 
 ROLES = ["anonymous", "norole", "province", "ministry", "admin"]
 CASES = ["own", "other"]
@@ -108,6 +108,13 @@ SPECS = {
                            data=lambda o: EXTENSION),
     "wards:extend": Spec("POST", "draft", {"anonymous": LOGIN, "norole": NOROLE, "province": (403, 404), "ministry": 302, "admin": 302},
                          data=lambda o: EXTENSION),
+    "reports:outcomes": Spec("GET", "year", {"anonymous": LOGIN, "norole": NOROLE, "province": 200, "ministry": 200, "admin": 200}),
+    "reports:decision_new": Spec("GET", "year", {"anonymous": LOGIN, "norole": NOROLE, "province": 403, "ministry": 200, "admin": 200}),
+    "reports:decision": Spec("GET", "decision", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
+    "reports:decision_scan": Spec("GET", "decision", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
+    "reports:decision_withdraw": Spec("POST", "decision", {"anonymous": LOGIN, "norole": NOROLE, "province": (403, 404), "ministry": 302, "admin": 302},
+                                      data=lambda o: {"recognitions": [o["recognition"].pk], "withdrawn_on": "2024-06-01",
+                                                      "number": "77/QĐ-BCA", "reason": "Vi phạm sau công nhận"}),
     # Certificates: a province prints and checks its own wards' only; another's code reads as unknown.
     "reports:certificates": Spec("GET", "decision", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
     "reports:certificate": Spec("GET", "decision", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
@@ -146,8 +153,10 @@ SPECS = {
 
 
 def url_kwargs(name, o):
-    if name in ("reports:national", "reports:calendar", "reports:map"):
+    if name in ("reports:national", "reports:calendar", "reports:map", "reports:outcomes", "reports:decision_new"):
         return {"year": 2023}
+    if name in ("reports:decision", "reports:decision_scan", "reports:decision_withdraw"):
+        return {"year": 2023, "pk": o["recognition"].decision_id}
     if name in ("reports:province", "reports:province_map", "reports:register", "reports:extend", "reports:province_summary_json", "reports:import",
                 "reports:import_apply", "reports:import_template"):
         return {"year": 2023, "code": o["province"]}
@@ -233,6 +242,16 @@ def test_every_url_has_expectations():
     assert len(PROJECT) * len(ROLES) * len(CASES) >= 190
 
 
+def with_scan(recognition):
+    """The recognition, its decision carrying a scanned PDF (so that the scan's URL has a file to answer)."""
+    decision = recognition.decision
+    if not decision.scan:
+        decision.scan.save("qd.pdf", SimpleUploadedFile("qd.pdf", PDF), save=False)
+        decision.scan_name, decision.scan_size = "qd.pdf", len(PDF)
+        decision.save()
+    return recognition
+
+
 @pytest.fixture
 def objects(year2023, hanoi, nghean):
     """For each case, the objects the URLs are about: Hà Nội's ("own") and Nghệ An's ("other")."""
@@ -259,6 +278,7 @@ def objects(year2023, hanoi, nghean):
             "evidence_registration": with_file,
             "evidence": evidence,
             "notification": Notification.objects.create(user=user, kind=NotificationKind.REMINDER, text="Nhắc hạn"),
+            "recognition": with_scan(recognised_in(code)),
         }
     return result
 

@@ -13,6 +13,7 @@ from wards.models import Period
 
 from ..access import Role, get_unit_for_user, get_ward_for_user, get_year_or_404, role_of, scope_for
 from ..figures import expected_met, programme_years
+from ..outcomes import title_history
 from ..forms import ExtensionForm, ReasonForm
 from ..models import ProgrammeYear, Registration, Stage, Status
 from ..queue import return_reasons
@@ -54,7 +55,7 @@ def ward(request, code, year):
     years = programme_years()
     context = {
         "year": year, "unit": unit, "registration": registration, "assessment": assessment, "size": size,
-        "all_years": ward_years(unit, years), **lineage_context(unit, years),
+        "all_years": ward_years(unit, years), **lineage_context(unit, years), "titles": title_history([unit.pk]),
     }
     if assessment is None:
         context["can_register"] = can_edit and scope.provinces(year.period).filter(pk=unit.province_id).exists()
@@ -128,6 +129,7 @@ def unit(request, period, code):
     years = programme_years()
     return render(request, "wards/unit.html", {
         "unit": unit, "all_years": ward_years(unit, years), **lineage_context(unit, years),
+        "titles": title_history([unit.pk]),
     })
 
 
