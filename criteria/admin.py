@@ -15,12 +15,16 @@ from wards.models import UnitKind
 from .models import (
     Assessment,
     CatalogueVersion,
+    Commendation,
+    CommendationRecipient,
     Criterion,
     CriterionGroup,
     Evidence,
     Profile,
     ProgrammeYear,
     Quota,
+    Recognition,
+    RecognitionDecision,
     Registration,
     Result,
 )
@@ -297,3 +301,85 @@ class KieuMauUserAdmin(UserAdmin):
 admin.site.site_header = _("Kiểu Mẫu administration")
 admin.site.site_title = _("Kiểu Mẫu administration")
 admin.site.index_title = _("Programme data")
+
+
+# --- the year's outcomes: recorded and withdrawn on their pages, which check each ward --
+
+
+def outcome_link(url_name, obj):
+    url = reverse(url_name, kwargs={"year": obj.year.year, "pk": obj.pk})
+    return format_html('<a href="{}">{}</a>', url, _("Recorded and changed on the year's outcomes pages"))
+
+
+class RecognitionInline(admin.TabularInline):
+    model = Recognition
+    extra = 0
+    fields = ["unit_name", "province_name", "code", "withdrawn_on", "withdrawal_number", "withdrawal_reason"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RecognitionDecision)
+class RecognitionDecisionAdmin(ReadOnlyAdmin):
+    """Shown here, recorded on the decision pages: they refuse a ward that is not verified at 22/22."""
+
+    list_display = ["number", "signed_on", "year", "signer_name", "is_demo"]
+    list_filter = ["year"]
+    list_select_related = ["year"]
+    fields = ["year", "number", "signed_on", "signer_name", "signer_title", "scan_name", "is_demo", "created_at",
+              "created_by", "page"]
+    readonly_fields = ["is_demo", "created_at", "page"]
+    inlines = [RecognitionInline]
+
+    @admin.display(description=_("page"))
+    def page(self, decision):
+        return outcome_link("reports:decision", decision)
+
+
+@admin.register(Recognition)
+class RecognitionAdmin(ReadOnlyAdmin):
+    list_display = ["unit_name", "province_name", "decision", "year", "withdrawn_on"]
+    list_filter = ["year", "withdrawn_on"]
+    list_select_related = ["decision", "year"]
+    search_fields = ["unit_name", "code", "decision__number"]
+
+
+class RecipientInline(admin.TabularInline):
+    model = CommendationRecipient
+    extra = 0
+    fields = ["position_in_list", "kind", "name", "rank", "position", "work_unit", "province", "unit"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("province", "unit")
+
+
+@admin.register(Commendation)
+class CommendationAdmin(ReadOnlyAdmin):
+    """Shown here, recorded on the commendation pages (with the recipients' import)."""
+
+    list_display = ["number", "level", "issuer", "signed_on", "year", "is_demo"]
+    list_filter = ["year", "level"]
+    list_select_related = ["year"]
+    fields = ["year", "level", "issuer", "number", "signed_on", "reason", "is_demo", "created_at", "created_by",
+              "page"]
+    readonly_fields = ["is_demo", "created_at", "page"]
+    inlines = [RecipientInline]
+
+    @admin.display(description=_("page"))
+    def page(self, commendation):
+        return outcome_link("reports:commendation", commendation)
+

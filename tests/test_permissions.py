@@ -221,6 +221,9 @@ def admin_expectation(name):
     if name in ("admin:criteria_registration_add", "admin:criteria_registration_delete",
                 "admin:criteria_assessment_add", "admin:criteria_assessment_delete"):
         return {**ADMIN_GENERIC, "admin": 403}  # registrations and assessments change only through the workflow
+    if any(name.startswith(f"admin:criteria_{model}_") and name.endswith(("_add", "_delete")) for model in (
+            "recognitiondecision", "recognition", "commendation", "commendationrecipient")):
+        return {**ADMIN_GENERIC, "admin": 403}  # decisions and commendations are recorded on their own pages
     if name.startswith("admin:") and name.rsplit("_", 1)[-1] in {
         "changelist", "add", "change", "delete", "history", "password_change"
     }:
