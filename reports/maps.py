@@ -117,20 +117,26 @@ class DotMap:
     frame: Frame
     title: str
     dots: dict = field(default_factory=lambda: {key: [] for key in [OUTSIDE_KEY, *COLOURS]})
-    archipelagos: list = field(default_factory=list)  # [(label, x, y, anchor)]
+    archipelagos: list = field(default_factory=list)  # [(label, x, y, anchor)]: on the map of the country
+    insets: list = field(default_factory=list)  # [(label, status or None)]: beside a province's map
+    in_insets: Counter = field(default_factory=Counter)  # the special zones drawn in the insets, by status
     national: bool = True
     shows_outside: bool = False
 
     @property
     def counts(self):
-        return {key: len(points) for key, points in self.dots.items() if key != OUTSIDE_KEY}
+        return {key: len(self.dots[key]) + self.in_insets[key] for key in COLOURS}
 
-    @property
-    def dot_width(self):
-        return 7 if self.national else 18
+    def dot_width(self, key):
+        """Grey dots draw the country; a dot with a status is drawn larger, on top."""
+        small = key in (OUTSIDE_KEY, UnitStatus.NOT_REGISTERED)
+        if self.national:
+            return 6 if small else 11
+        return 14 if small else 24
 
     def legend(self):
-        rows = [(COLOURS[status], f"{status.label} ({number_format(len(self.dots[status]))})") for status in COLOURS]
+        counts = self.counts
+        rows = [(COLOURS[status], f"{status.label} ({number_format(counts[status])})") for status in COLOURS]
         if self.shows_outside:
             rows.append((OUTSIDE, _("Other provinces")))
         return rows
@@ -140,24 +146,45 @@ class DotMap:
         frame, font = self.frame, 30
         legend = self.legend()
         line = round(font * 1.5)
+        inset_h = 120
         if self.national:  # the Gulf of Tonkin's corner is empty: the legend sits there
-            legend_x, legend_y, height = frame.width - 560, 30, frame.height
-        else:  # below the province
-            legend_x, legend_y, height = 20, frame.height + 20, frame.height + 30 + line * len(legend)
+            width, height = frame.width, frame.height
+            legend_x, legend_y = width - 560, 30
+        else:  # below the province, with the archipelagos beside the legend
+            width = max(frame.width, PROVINCE_SIZE)
+            legend_x, legend_y = 20, frame.height + 20
+            height = frame.height + 30 + max(line * len(legend), (inset_h + 10) * len(self.insets))
         parts = [
-            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {frame.width} {height}" '
-            f'width="{frame.width // 2}" height="{height // 2}" font-family="Arial, Helvetica, sans-serif" '
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+            f'width="{width // 2}" height="{height // 2}" font-family="Arial, Helvetica, sans-serif" '
             f'role="img" aria-labelledby="map-title">',
             f'<title id="map-title">{escape(self.title)}</title>',
-            f'<rect width="{frame.width}" height="{height}" fill="#f5f8fb"/>',
-            f'<g fill="none" stroke-linecap="round" stroke-width="{self.dot_width}">',
+            f'<rect width="{width}" height="{height}" fill="#f5f8fb"/>',
+            '<g fill="none" stroke-linecap="round">',
         ]
         for key, points in self.dots.items():
             if points:
                 colour = OUTSIDE if key == OUTSIDE_KEY else COLOURS[key]
                 d = "".join(f"M{x} {y}h0" for x, y in points)
-                parts.append(f'<path data-status="{key}" stroke="{colour}" d="{d}"/>')
+                parts.append(f'<path data-status="{key}" stroke="{colour}" stroke-width="{self.dot_width(key)}" '
+                             f'd="{d}"/>')
         parts.append("</g>")
+        for index, (label, status) in enumerate(self.insets):
+            x0, y0 = width - 440, frame.height + 20 + index * (inset_h + 10)
+            parts.append(
+                f'<g data-archipelago="{escape(label)}" data-inset="{status or ""}">'
+                f'<rect x="{x0}" y="{y0}" width="420" height="{inset_h}" fill="#ffffff" stroke="#adb5bd"/>'
+                f'<circle cx="{x0 + 50}" cy="{y0 + 55}" r="22" fill="none" stroke="#34495e" stroke-width="3" '
+                f'stroke-dasharray="6 4"/>'
+            )
+            if status:
+                parts.append(f'<path d="M{x0 + 50} {y0 + 55}h0" stroke="{COLOURS[status]}" '
+                             f'stroke-width="{self.dot_width(status)}" stroke-linecap="round"/>')
+            parts.append(
+                f'<text x="{x0 + 90}" y="{y0 + 55}" font-size="{font}" fill="#1f2d3a">{escape(label)}</text>'
+                f'<text x="{x0 + 90}" y="{y0 + 95}" font-size="{font - 6}" fill="#495057">'
+                f'{escape(_("drawn apart, not to scale"))}</text></g>'
+            )
         for label, x, y, anchor in self.archipelagos:
             dx = 26 if anchor == "start" else -26
             parts.append(
@@ -205,11 +232,16 @@ def dot_map(year, scope, province=None, years=None):
                 province.period == Period.LEGACY and province.code == archipelago.legacy_province):
             archipelagos.append((archipelago, lat, lon))
     rows = [row for row in rows if row[1] == year.period and (province is None or row[3] == province.pk)]
+    # On a province's map an archipelago is drawn apart (far off the coast, it would shrink the
+    # province to a speck), its special zone's dot with it.
+    apart = {a.code: a for a, _lat, _lon in archipelagos} if province is not None else {}
+    zones = {row[2]: row for row in rows if row[1] == Period.CURRENT and row[2] in apart}
+    rows = [row for row in rows if row[2] not in zones or row[1] != Period.CURRENT]
 
     if province is not None:
         in_scope = {province.pk}
         statuses = unit_statuses(year, [province], years)
-        points = [(lat, lon) for *_ignored, lat, lon in rows] + [(lat, lon) for _a, lat, lon in archipelagos]
+        points = [(lat, lon) for *_ignored, lat, lon in rows]
         frame = province_frame(points) if points else NATIONAL_FRAME
         title = _("Units of %(province)s by status in %(year)s") % {"province": province.name, "year": year.year}
     else:
@@ -226,7 +258,14 @@ def dot_map(year, scope, province=None, years=None):
             key = statuses.get(pk, UnitStatus.NOT_REGISTERED)
         drawn.dots[key].append(frame.project(lat, lon))
     for archipelago, lat, lon in archipelagos:
-        drawn.archipelagos.append((str(archipelago.label), *frame.project(lat, lon), archipelago.anchor))
+        if province is None:
+            drawn.archipelagos.append((str(archipelago.label), *frame.project(lat, lon), archipelago.anchor))
+        else:
+            zone = zones.get(archipelago.code)
+            status = statuses.get(zone[0], UnitStatus.NOT_REGISTERED) if zone else None
+            drawn.insets.append((str(archipelago.label), status))
+            if zone:
+                drawn.in_insets[status] += 1
     return drawn
 
 

@@ -267,3 +267,61 @@ def test_the_ward_picker_finds_a_ward_without_diacritics(transactional_db, brows
     wait_for(browser, lambda: browser.driver.current_url.endswith(f"/wards/{unit.code}/2023/"))
     violations = [e for e in browser.console_errors() if "Content Security Policy" in e or "Refused" in e]
     assert violations == []
+
+
+def _shot_of(browser, css, label):
+    """Save one element of the page (a map) as NN-label.png, the window tall enough to hold it."""
+    element = browser.find(css)
+    size = browser.driver.get_window_size()
+    browser.driver.set_window_size(size["width"], max(size["height"], element.size["height"] + 200))
+    browser.driver.execute_script("arguments[0].scrollIntoView({block: 'start', behavior: 'instant'})", element)
+    browser.count += 1
+    path = browser.folder / f"{browser.count:02d}-{label}.png"
+    element.screenshot(str(path))
+    browser.driver.set_window_size(size["width"], size["height"])
+    return path
+
+
+def _map_loaded(browser):
+    image = browser.find("img[data-unit-map]")
+    browser.wait(lambda: browser.driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth",
+                                                       image))
+    return image
+
+
+@pytest.mark.parametrize("device, width, height", [("desktop", 1280, 900), ("phone", 390, 844)])
+def test_the_maps_draw_the_country(transactional_db, live_server, device, width, height):
+    """The national dot map, the tiles on today's map and a province's map, on a desktop and a phone."""
+    ensure_demo()
+    driver = make_driver(width=max(width, 500), height=height)
+    if device == "phone":  # headless Chromium's window is never narrower than 500 px: emulate the phone's screen
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                               {"width": width, "height": 1800, "deviceScaleFactor": 1, "mobile": True})
+    browser = Browser(driver, live_server.url, f"maps-{device}")
+    try:
+        browser.log_in("bo.demo", PASSWORD)
+        browser.open("/reports/2023/")
+        image = _map_loaded(browser)
+        assert driver.execute_script("return window.innerWidth") == width
+        assert 300 <= image.size["width"] <= width
+        _shot_of(browser, "#map", "national-map")
+        _shot_of(browser, "[data-tiles]", "legacy-tiles")
+        browser.open("/reports/2023/?map=current")
+        assert len(browser.finds("[data-tiles] a")) == 34
+        _shot_of(browser, "[data-tiles]", "current-map-tiles")
+        browser.open("/reports/2023/provinces/48/")
+        _map_loaded(browser)
+        _shot_of(browser, "#map", "province-map-da-nang")
+        browser.open("/reports/2023/provinces/01/")
+        _map_loaded(browser)
+        _shot_of(browser, "#map", "province-map-ha-noi")
+        assert driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth") <= 0
+        driver.delete_all_cookies()  # the log-out button is in the phone's folded menu
+        browser.log_in("hanoi.demo", PASSWORD)
+        browser.open("/reports/2023/")
+        _map_loaded(browser)
+        _shot_of(browser, "#map", "national-map-as-ha-noi")
+        violations = [e for e in browser.console_errors() if "Content Security Policy" in e or "Refused" in e]
+        assert violations == []
+    finally:
+        driver.quit()
