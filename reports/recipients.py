@@ -101,8 +101,10 @@ class Lookup:
         self.units = {
             u.code: u for u in Unit.objects.filter(period=period, code__in=set(ward_codes)).select_related("province")
         }
-        self.existing, self.existing_units = {}, {}
+        self.existing, self.existing_units, counters = {}, {}, {}
         for recipient in commendation.recipients.order_by("position_in_list", "pk"):
+            # its number as the page shows it: collectives 1…n, individuals 1…m
+            counters[recipient.kind] = recipient.number = counters.get(recipient.kind, 0) + 1
             self.existing.setdefault(duplicate_key(recipient.kind, recipient.name, recipient.province_id), recipient)
             if recipient.unit_id:
                 self.existing_units.setdefault(recipient.unit_id, recipient)
@@ -181,8 +183,9 @@ def check_row(row, lookup, *, number=None, columns=None):
     key = duplicate_key(kind, fields["name"], province.pk if province else None)
     existing = lookup.existing.get(key) or (unit is not None and lookup.existing_units.get(unit.pk))
     if existing:
-        refuse("name", _("Already in the list: %(name)s (no. %(number)s).")
-               % {"name": existing.name, "number": existing.position_in_list})
+        refuse("name", _("Already in the list: %(name)s (no. %(number)s of the %(kind)s).")
+               % {"name": existing.name, "number": existing.number,
+                  "kind": _("collectives") if kind == RecipientKind.COLLECTIVE else _("individuals")})
     elif key in lookup.seen or (unit is not None and unit.pk in lookup.seen_units):
         refuse("name", _("%(name)s is already on row %(row)s of this file.")
                % {"name": fields["name"], "row": lookup.seen.get(key) or lookup.seen_units.get(unit.pk)})

@@ -261,8 +261,8 @@ def import_apply(request, year, pk):
         "commendation": commendation.number, "file": pending["filename"], "collectives": collectives,
         "individuals": individuals,
     })
-    messages.success(request, _("Imported %(file)s: %(collectives)s collectives and %(individuals)s individuals "
-                                "added.") % {"file": pending["filename"], "collectives": number_format(collectives),
+    messages.success(request, _("Imported %(file)s. Added: collectives %(collectives)s, individuals "
+                                "%(individuals)s.") % {"file": pending["filename"], "collectives": number_format(collectives),
                                              "individuals": number_format(individuals)})
     return redirect(page + "#recipients")
 
