@@ -212,6 +212,19 @@ def test_a_bad_recipient_is_refused_on_the_page(client_as, ministry, empty, data
     assert snapshot() == before
 
 
+def test_the_same_recipient_is_not_added_twice(client_as, ministry, empty):
+    client = client_as(ministry)
+    client.cookies["django_language"] = "en"
+    data = {"kind": "individual", "name": "Lê Văn Bình", "province": "01", "rank": "Đại úy"}
+    assert client.post(page(empty) + "add/", data).status_code == 302
+    before = snapshot()
+    response = client.post(page(empty) + "add/", {**data, "name": "lê văn  bình"})
+    assert response.status_code == 400
+    assert "Already in the list: Lê Văn Bình (no. 1 of the individuals)." in response.content.decode()
+    assert snapshot() == before
+    assert client.post(page(empty) + "add/", {**data, "province": "40"}).status_code == 302  # another province's
+
+
 def test_a_province_cannot_add(client_as, hanoi, demo):
     before = snapshot()
     response = client_as(hanoi).post(page(demo) + "add/", {"kind": "individual", "name": "A", "province": "01"})
