@@ -12,7 +12,7 @@
   in can look up.
 - **Commendations** (`Bằng khen`, `Giấy khen`) are recorded with their recipients:
   collectives and individuals. Individuals' personal data is seen by the ministry and
-  the recipient's own province only (`visible_recipients`).
+  the recipient's own province only (`sees_personal_data`, `visible_province_ids`).
 """
 
 import logging
