@@ -20,6 +20,7 @@ handler500 = "config.views.server_error"
 urlpatterns = [
     path("", home_views.home, name="home"),
     path("healthz", platform_views.healthz, name="healthz"),
+    path("favicon.ico", platform_views.favicon, name="favicon"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm),

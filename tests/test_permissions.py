@@ -67,6 +67,7 @@ P404 = (200, 404)  # a provincial user: own province yes, other province "does n
 
 SPECS = {
     "healthz": Spec("GET", "none", {r: 200 for r in ROLES}),  # no session needed: the load balancer calls it
+    "favicon": Spec("GET", "none", {r: 302 for r in ROLES}),  # to the static SVG, for anyone
     "home": Spec("GET", "none", {"anonymous": LOGIN, "norole": NOROLE, "province": 200, "ministry": 200, "admin": 200}),
     "login": Spec("GET", "none", {"anonymous": 200, "norole": 302, "province": 302, "ministry": 302, "admin": 302}),
     "logout": Spec("POST", "none", {r: 302 for r in ROLES}),
@@ -317,7 +318,7 @@ def test_project_url(name, role, case, client, objects, hanoi, ministry, adminis
     response = http.post(url, data) if spec.method == "POST" else http.get(url)
     expected = spec.status(role, case)
     assert response.status_code == expected, f"{spec.method} {url} as {role} ({case}): {response.status_code}"
-    if expected == LOGIN and role == "anonymous" and name not in ("logout", "set_language"):
+    if expected == LOGIN and role == "anonymous" and name not in ("logout", "set_language", "favicon"):
         assert response["Location"].startswith("/accounts/login/")
     if role == "province" and case == "other" and expected == 404:
         # nothing of the other province leaks into the answer

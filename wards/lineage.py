@@ -4,7 +4,7 @@ Assessments stay on the unit and administrative period they were made for;
 these helpers only follow the lineage links between legacy and current units.
 """
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 
 from .models import Lineage
 
@@ -22,8 +22,11 @@ def predecessors_of(unit):
 
 
 def with_lineage(units):
-    """Prefetch, for a list of units, their successors (legacy) or predecessors (current)."""
-    return units.prefetch_related(
+    """Prefetch, for a list of units of either period, their successors (legacy) or predecessors
+    (current): two queries, whatever the number of units."""
+    prefetch_related_objects(
+        units,
         Prefetch("successor_links", queryset=Lineage.objects.select_related("current").order_by("-is_main")),
         Prefetch("predecessor_links", queryset=Lineage.objects.select_related("legacy").order_by("legacy__code")),
     )
+    return units

@@ -8,11 +8,13 @@ is Phường Ba Đình), so every lookup by code names the period too.
 """
 
 
+import re
+
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, When
 from django.utils.translation import gettext_lazy as _
 
-from .text import fold
+from .text import GLUED_KINDS, fold, search_key, search_words
 
 
 class Period(models.TextChoices):
@@ -51,6 +53,38 @@ class SearchableQuerySet(models.QuerySet):
         if not folded:
             return self.none()
         return self.filter(search_text__contains=folded)
+
+
+class UnitQuerySet(models.QuerySet):
+    def search(self, query):
+        """Units whose name holds the query's words, whole and in that order, or whose district or
+        province does; with or without diacritics, in any case. A number also finds the unit of
+        that code, with or without its leading zeros.
+
+        Ranked (`rank`), then ordered by code: 0 the code, or the whole name ("Phường Trần
+        Phú"); 1 the name without its kind ("Trần Phú"); 2 a name starting with the
+        words; 3 the words within the name; 4 within its district or province.
+        """
+        words = search_words(query)
+        if not words:
+            return self.none()
+        padded = f" {words} "
+        found = Q(search_name__contains=padded) | Q(search_place__contains=padded)
+        exact = Q(search_name=padded)
+        if re.fullmatch(r"[0-9]{1,5}", query.strip()):
+            code = Q(code=query.strip().zfill(5))
+            found, exact = found | code, exact | code
+        starts = Q(search_name__startswith=padded)
+        for kind in GLUED_KINDS:
+            starts |= Q(search_name__startswith=f" {kind}{padded}")
+        rank = Case(
+            When(exact, then=0),
+            When(search_name__in=[f" {kind}{padded}" for kind in GLUED_KINDS], then=1),
+            When(starts, then=2),
+            When(search_name__contains=padded, then=3),
+            default=4,
+        )
+        return self.filter(found).annotate(rank=rank).order_by("rank", "code")
 
 
 class Province(models.Model):
@@ -140,8 +174,11 @@ class Unit(models.Model):
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     search_text = models.CharField(max_length=300, editable=False, db_index=True)
+    # The name, and the district and province, as the search matches them (UnitQuerySet.search).
+    search_name = models.CharField(max_length=110, editable=False, default="")
+    search_place = models.CharField(max_length=250, editable=False, default="")
 
-    objects = SearchableQuerySet.as_manager()
+    objects = UnitQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("administrative unit")
@@ -162,12 +199,18 @@ class Unit(models.Model):
     def save(self, *args, **kwargs):
         district = self.district.name if self.district_id else ""
         self.search_text = self.make_search_text(self.name, self.code, district, self.province.short_name)
+        self.search_name, self.search_place = self.make_search_keys(self.name, district, self.province.name)
         super().save(*args, **kwargs)
 
     @staticmethod
     def make_search_text(name, code, district_name, province_short_name):
         """Folded name, code, district and province, so any of them finds the unit."""
         return fold(f"{name} {code} {district_name} {province_short_name}")
+
+    @staticmethod
+    def make_search_keys(name, district_name, province_name):
+        """(search_name, search_place): the name, and the district and province, for a whole-word search."""
+        return search_key(name), search_key(district_name, province_name)
 
 
 class Lineage(models.Model):

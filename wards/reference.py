@@ -177,7 +177,9 @@ def sync_reference_data():
             legacy[key] = {**values, "successor_id": province_ids[successor] if successor else None}
     _sync(Province, legacy, existing, report, "provinces")
     province_ids = {(p.period, p.code): p.id for p in Province.objects.all()}
-    province_short = {(p.period, p.code): p.short_name for p in Province.objects.all()}
+    all_provinces = list(Province.objects.all())
+    province_short = {(p.period, p.code): p.short_name for p in all_provinces}
+    province_names = {(p.period, p.code): p.name for p in all_provinces}
 
     _sync(
         District,
@@ -196,6 +198,7 @@ def sync_reference_data():
     wanted_units = {}
     for (period, code), v in units.items():
         district_name = district_names.get(v["district"], "") if v["district"] else ""
+        search_name, search_place = Unit.make_search_keys(v["name"], district_name, province_names[v["province"]])
         wanted_units[(period, code)] = {
             "period": period,
             "code": code,
@@ -207,6 +210,8 @@ def sync_reference_data():
             "latitude": v["latitude"],
             "longitude": v["longitude"],
             "search_text": Unit.make_search_text(v["name"], code, district_name, province_short[v["province"]]),
+            "search_name": search_name,
+            "search_place": search_place,
         }
     _sync(Unit, wanted_units, {(u.period, u.code): u for u in Unit.objects.all()}, report, "units")
     units_moved.send(sender=Unit)

@@ -4,6 +4,7 @@ their /wards/ prefix and their `wards:` names (criteria/urls.py)."""
 
 from itertools import groupby
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,10 +13,10 @@ from wards.lineage import predecessors_of, successors_of, with_lineage
 from wards.models import Period
 
 from ..access import Role, get_unit_for_user, get_ward_for_user, get_year_or_404, role_of, scope_for
-from ..figures import expected_met, programme_years
+from ..figures import UnitStatus, expected_met, programme_years
 from ..outcomes import title_history
 from ..forms import ExtensionForm, ReasonForm
-from ..models import ProgrammeYear, Registration, Stage, Status
+from ..models import Registration, Stage, Status
 from ..queue import return_reasons
 from ..scoring import band_label, band_of
 from ..workflow import (
@@ -98,11 +99,14 @@ def ward_years(unit, years):
     return registrations
 
 
+def latest_years(years):
+    """{period: its latest programme year}, from `programme_years()` (oldest first)."""
+    return {y.period: y for y in years}
+
+
 def lineage_context(unit, years):
     """What a unit became (legacy) or was formed from (current), with the results of the other side."""
-    latest = {}
-    for y in years:
-        latest[y.period] = y  # years are oldest first: the last one of each period wins
+    latest = latest_years(years)
     if unit.period == Period.LEGACY:
         return {"successors": successors_of(unit), "latest_current": latest.get(Period.CURRENT)}
     predecessors = predecessors_of(unit)
@@ -134,17 +138,35 @@ def unit(request, period, code):
 
 
 def search(request):
-    """Find units by old or new name or code, with or without diacritics, within the user's scope."""
+    """Find units by old or new name or code, with or without diacritics, within the user's scope,
+    each with its registration and status in the latest programme year of its period."""
     scope = scope_for(request.user)
     query = request.GET.get("q", "").strip()[:100]
-    units = []
+    units, truncated = [], False
     if query:
         for period in Period:
-            found = scope.units(period).search(query).select_related("province", "district").order_by("code")
-            units += list(with_lineage(found)[:SEARCH_LIMIT])
+            found = list(scope.units(period).search(query).select_related("province", "district")[:SEARCH_LIMIT])
+            units += found
+            truncated |= len(found) >= SEARCH_LIMIT
+        with_current_registration(with_lineage(units), programme_years())
     return render(
         request,
         "wards/search.html",
-        {"query": query, "units": units, "limit": SEARCH_LIMIT, "title": _("Find a ward"),
-         "has_years": ProgrammeYear.objects.exists()},
+        {"query": query, "units": units, "limit": SEARCH_LIMIT, "truncated": truncated, "title": _("Find a ward"),
+         "not_registered": UnitStatus.NOT_REGISTERED.label},
     )
+
+
+def with_current_registration(units, years):
+    """Give each unit its period's latest programme year (`current_year`, with `size`) and its
+    registration in it (`current_registration`, with the assessment; None if not registered):
+    one query for the whole list."""
+    latest = latest_years(years)
+    prefetch_related_objects(units, Prefetch(
+        "registrations", to_attr="latest_registrations",
+        queryset=Registration.objects.filter(year__in=latest.values()).select_related("assessment"),
+    ))
+    for unit in units:
+        unit.current_year = latest.get(unit.period)
+        unit.current_registration = next(iter(unit.latest_registrations), None)
+    return units
