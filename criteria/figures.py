@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 
 from django.db import models
 from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Q, Value, When
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from criteria.models import (
     SUBMITTED_STATUSES,
@@ -167,11 +167,11 @@ def may_be_recognised_q(year):
 class UnitStatus(models.TextChoices):
     """Where a unit stands in a programme year, as the map colours it (see `unit_status`)."""
 
-    NOT_REGISTERED = "not_registered", _("Not registered")
-    REGISTERED = "registered", _("Registered")
-    EXPECTED_FULL = "expected_full", _("Expected to meet every criterion")
-    VERIFIED = "verified", _("Verified")
-    RECOGNISED = "recognised", _("Recognised model unit")
+    NOT_REGISTERED = "not_registered", pgettext_lazy("unit status", "Not registered")
+    REGISTERED = "registered", pgettext_lazy("unit status", "Registered")
+    EXPECTED_FULL = "expected_full", pgettext_lazy("unit status", "Expected to meet every criterion")
+    VERIFIED = "verified", pgettext_lazy("unit status", "Verified")
+    RECOGNISED = "recognised", pgettext_lazy("unit status", "Recognised model unit")
 
 
 def unit_status(status, submitted_self_met, size, recognised):

@@ -23,6 +23,7 @@ percentages) is localised.
 """
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -50,6 +51,9 @@ COLOURS = {
 # Another province's units, for a provincial user: drawn so the country is there, never coloured.
 OUTSIDE = "#e3e7eb"
 OUTSIDE_KEY = "outside"
+
+# One dot in a path's data: a zero-length segment, drawn as a dot by its round cap.
+DOT_PATTERN = re.compile(r"M(-?\d+) (-?\d+)h0")
 
 # Units drawn per degree of latitude on the national map; a degree of longitude is
 # shorter by the cosine of the country's middle latitude.
@@ -169,6 +173,7 @@ class DotMap:
                 parts.append(f'<path data-status="{key}" stroke="{colour}" stroke-width="{self.dot_width(key)}" '
                              f'd="{d}"/>')
         parts.append("</g>")
+        apart = escape(_("drawn apart, not to scale"))
         for index, (label, status) in enumerate(self.insets):
             x0, y0 = width - 440, frame.height + 20 + index * (inset_h + 10)
             parts.append(
@@ -183,7 +188,7 @@ class DotMap:
             parts.append(
                 f'<text x="{x0 + 90}" y="{y0 + 55}" font-size="{font}" fill="#1f2d3a">{escape(label)}</text>'
                 f'<text x="{x0 + 90}" y="{y0 + 95}" font-size="{font - 6}" fill="#495057">'
-                f'{escape(_("drawn apart, not to scale"))}</text></g>'
+                f"{apart}</text></g>"
             )
         for label, x, y, anchor in self.archipelagos:
             dx = 26 if anchor == "start" else -26
