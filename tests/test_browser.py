@@ -190,10 +190,12 @@ def test_phone_sized_pages_are_usable(transactional_db, live_server):
 def test_dashboard_charts_render_offline(transactional_db, browser):
     ensure_demo()
     browser.log_in("bo.demo", PASSWORD)
-    browser.open("/reports/2023/")
-    for chart in ["chart-bands", "chart-gaps", "chart-trend"]:
+    for page, chart in [("", "chart-bands"), ("criteria/", "chart-gaps"), ("trend/", "chart-trend")]:
+        browser.open(f"/reports/2023/{page}")
         svg = browser.find(f"svg[data-chart='{chart}']")
         assert svg.size["width"] > 300 and svg.size["height"] > 50
+        browser.screenshot(f"national-{chart}")
+    browser.open("/reports/2023/")
     resources = browser.driver.execute_script(
         "return performance.getEntriesByType('resource').map(e => e.name)"
     )

@@ -53,7 +53,7 @@ def test_national_dashboard_shows_the_published_figures(client_as, ministry):
 
 
 def test_every_21_of_22_ward_is_named_with_its_missing_criterion(client_as, ministry, year2023):
-    html = html_of(client_as(ministry), "/reports/2023/")
+    html = html_of(client_as(ministry), "/reports/2023/near-misses/")
     near = {code: None for code in re.findall(r'data-near="(\d+)"', html)}
     expected_rows = Assessment.objects.filter(year=year2023).exclude(status=Status.VERIFIED, verified_met=22)
     standing = {}
@@ -75,7 +75,7 @@ def test_every_21_of_22_ward_is_named_with_its_missing_criterion(client_as, mini
 
 
 def test_gap_table_counts_match_the_results_and_the_chart(client_as, ministry, year2023):
-    html = html_of(client_as(ministry), "/reports/2023/")
+    html = html_of(client_as(ministry), "/reports/2023/criteria/")
     rows = table(html, "gaps")
     assert len(rows) == 22
     for number, row in enumerate(rows, start=1):
@@ -98,15 +98,19 @@ def test_band_chart_carries_the_same_numbers_as_the_table(client_as, ministry):
 def test_province_table_filters_and_sorts_from_the_url(client_as, ministry):
     client = client_as(ministry)
     codes = lambda html: re.findall(r'data-province="(\d+)"', html)  # noqa: E731
-    assert len(codes(html_of(client, "/reports/2023/"))) == 63
-    assert codes(html_of(client, "/reports/2023/?q=ha+noi")) == ["01"]
-    by_registered = codes(html_of(client, "/reports/2023/?sort=-registered"))
+    assert len(codes(html_of(client, "/reports/2023/by-province/"))) == 63
+    assert codes(html_of(client, "/reports/2023/by-province/?q=ha+noi")) == ["01"]
+    by_registered = codes(html_of(client, "/reports/2023/by-province/?sort=-registered"))
     assert by_registered[:2] == ["79", "01"]  # TP HCM 23 registered, Hà Nội 19
-    below = codes(html_of(client, "/reports/2023/?target=below"))
+    below = codes(html_of(client, "/reports/2023/by-province/?target=below"))
     assert len(below) == 63  # in the demo no province has 30 % of its wards verified yet
-    assert codes(html_of(client, "/reports/2023/?target=above")) == []
+    assert codes(html_of(client, "/reports/2023/by-province/?target=above")) == []
     # nonsense in the URL: the full table, no error
-    assert len(codes(html_of(client, "/reports/2023/?sort=drop+table&target=below;--"))) == 63
+    assert len(codes(html_of(client, "/reports/2023/by-province/?sort=drop+table&target=below;--"))) == 63
+    # the links of the one-page dashboard lead to the table, with their query
+    old = client.get("/reports/2023/?sort=-registered&q=ha")
+    assert old.status_code == 302 and old["Location"] == "/reports/2023/by-province/?sort=-registered&q=ha"
+    assert client.get("/reports/2023/?near=2")["Location"] == "/reports/2023/near-misses/?near=2"
 
 
 def test_targets_show_what_is_needed(client_as, ministry, year2023):
@@ -124,7 +128,7 @@ def test_targets_show_what_is_needed(client_as, ministry, year2023):
 
 def test_trend_shows_every_year_present(client_as, ministry, year2023):
     ProgrammeYear.objects.create(year=2024, catalogue=year2023.catalogue, period=Period.LEGACY)
-    html = html_of(client_as(ministry), "/reports/2023/")
+    html = html_of(client_as(ministry), "/reports/2023/trend/")
     years = [row[0] for row in table(html, "trend")]
     assert years == ["2023", "2024"]
     assert table(html, "trend")[0][1:3] == ["172", "106"]
@@ -182,13 +186,14 @@ def test_query_counts_do_not_grow_with_the_data(client_as, ministry):
     urls[2:] = [f"/reports/2023/provinces/{first.unit.province.code}/", f"/wards/{first.unit.code}/2023/"]
     after = count_queries(client, urls)
     assert list(before.values()) == list(after.values()), (before, after)
-    # national: session, user, programme year, role, programme years with sizes, provinces,
-    # quotas, eligible units, recognised units, assessments grouped, criteria, gaps, trend
-    # quotas, trend groups, near-miss page, their missing criteria, navigation years, the work
-    # queue's count and the unread notifications in the navigation bar (19); the recognition
-    # decisions, the provinces counted and the commendations (3, since aadf262); for the map's
-    # table of units by status, the units counted and the assessments with their statuses (2)
-    assert list(after.values())[0] == 19 + 3 + 2
+    # national (the overview): session, user, programme year, role, programme years with sizes and
+    # decisions, provinces, quotas, eligible units, recognised units, assessments grouped; the year's
+    # outcomes: recognitions grouped, the provinces of the map (is the scope national?), commendation
+    # recipients grouped; for the map's table of units by status, the units counted and the assessments
+    # with their statuses (`unit_statuses`); navigation years, the work queue's count and the unread
+    # notifications in the navigation bar. The tables (by province, criteria, near-misses, trend) are
+    # pages of their own.
+    assert list(after.values())[0] == 18
 
 
 def test_generator_refuses_a_database_with_real_data():

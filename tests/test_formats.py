@@ -26,6 +26,7 @@ from tests.conftest import registered
 pytestmark = pytest.mark.django_db
 
 NATIONAL = "/reports/2023/"
+BY_PROVINCE = "/reports/2023/by-province/"
 HANOI = "/reports/2023/provinces/01/"
 GROUPED = re.compile(r"\b\d{1,3}(?:[.,]\d{3})+\b")  # 1.724 or 1,724
 # Attributes whose values are numbers for the browser, in the SVG charts.
@@ -68,9 +69,11 @@ def test_national_page_writes_thousands_with_a_dot_and_decimals_with_a_comma(cli
     assert grouped == f"{eligible:,}".replace(",", ".")  # 1.724
     share = f"{recognised} trong số {grouped} đơn vị"
     assert share in page
-    assert f"({in_language('vi', floatformat, pct, 1)} %)" in page
-    assert re.findall(r"\(\d+,\d %\)", page)  # every province's share: (4,4 %)
+    assert f"{in_language('vi', floatformat, pct, 1)} %" in page
     assert not re.findall(r"\d\.\d %", page)  # never a dot decimal
+    table = text_of(client.get(BY_PROVINCE))
+    assert re.findall(r"\(\d+,\d %\)", table)  # every province's share: (4,4 %)
+    assert not re.findall(r"\d\.\d %", table)
 
 
 def test_province_page_writes_percentages_with_a_comma(client_as, hanoi):
@@ -84,8 +87,9 @@ def test_english_pages_write_figures_the_english_way(client_as, ministry):
     eligible, recognised, pct = total_of(client)
     page = text_of(client.get(NATIONAL))
     assert f"of {eligible:,} eligible units" in page  # 1,724
-    assert f"({in_language('en', floatformat, pct, 1)} %)" in page
-    assert re.search(r"\(\d+\.\d %\)", page) and not re.search(r"\d,\d %", page)
+    assert f"{in_language('en', floatformat, pct, 1)} %" in page
+    table = text_of(client.get(BY_PROVINCE))
+    assert re.search(r"\(\d+\.\d %\)", table) and not re.search(r"\d,\d %", table + page)
     assert in_language("vi", number_format, eligible) not in page
 
 
@@ -94,7 +98,8 @@ def walk(client):
     ward = registered("01")
     code = ward.unit.code
     pages = [
-        NATIONAL, NATIONAL + "?map=current", HANOI, "/reports/targets/", f"/wards/{code}/2023/",
+        NATIONAL, NATIONAL + "?map=current", BY_PROVINCE, BY_PROVINCE + "?map=current", "/reports/2023/criteria/",
+        "/reports/2023/near-misses/", "/reports/2023/trend/", HANOI, "/reports/targets/", f"/wards/{code}/2023/",
         f"/wards/{code}/2023/history/", f"/wards/unit/legacy/{code}/", "/wards/search/?q=hoan+kiem",
         f"{HANOI}import/", f"{HANOI}register/",
     ]
@@ -118,7 +123,7 @@ def test_years_and_machine_values_are_never_localized(client_as, hanoi, language
 
 
 def test_data_attributes_keep_a_dot_decimal(client_as, ministry):
-    html = client_as(ministry).get(NATIONAL).content.decode()
+    html = client_as(ministry).get(BY_PROVINCE).content.decode()
     shares = re.findall(r'data-pct="([^"]*)"', html)
     assert len(shares) == 63 and all(re.fullmatch(r"\d+\.\d", s) for s in shares)
 

@@ -89,19 +89,19 @@ def test_load_units_never_touches_assessments_or_their_history():
 
 def test_current_map_counts_every_registered_ward_once(client_as, ministry):
     client = client_as(ministry)
-    html = client.get("/reports/2023/?map=current").content.decode()
+    html = client.get("/reports/2023/by-province/?map=current").content.decode()
     registered = [int(n) for n in re.findall(r"<td class=\"text-end\" data-registered>(\d+)</td>", html)]
     assert len(registered) == 34
     assert sum(registered) == 172
     assert "data-carried-over" in html
     # the original view is unchanged
-    plain = client.get("/reports/2023/").content.decode()
+    plain = client.get("/reports/2023/by-province/").content.decode()
     assert plain.count('data-province="') == 63
-    assert 'data-figure="registered">172<' in plain
+    assert 'data-figure="registered">172<' in client.get("/reports/2023/").content.decode()
 
 
 def test_current_map_counts_recognised_wards_once_and_the_units_they_cover_apart(client_as, ministry):
-    html = client_as(ministry).get("/reports/2023/?map=current").content.decode()
+    html = client_as(ministry).get("/reports/2023/by-province/?map=current").content.decode()
     hanoi = re.search(r'data-current-province="01">(.*?)</tr>', html, re.S).group(1)
     verified_full = Assessment.objects.filter(
         year__year=2023, status=Status.VERIFIED, verified_met=22, registration__unit__province__code="01",

@@ -4,6 +4,7 @@ The expected statuses are worked out here unit by unit from the figures' own
 definitions (`recognised_condition`, `unit_status`), not from the map's query.
 """
 
+import io
 import re
 from collections import Counter
 
@@ -63,10 +64,10 @@ def year2025(year2023):
 def test_every_unit_has_coordinates_and_loading_again_changes_nothing(db):
     assert not Unit.objects.filter(latitude__isnull=True).exists()
     assert Unit.objects.filter(period=Period.CURRENT).count() == 3321
-    report_before = Unit.objects.filter(code="00004", period=Period.CURRENT).values_list("latitude", "longitude")[0]
-    call_command("load_units", stdout=__import__("io").StringIO())
+    before = Unit.objects.filter(code="00004", period=Period.CURRENT).values_list("latitude", "longitude")[0]
+    call_command("load_units", stdout=io.StringIO())
     assert Unit.objects.filter(code="00004", period=Period.CURRENT).values_list("latitude", "longitude")[0] == \
-        report_before
+        before
 
 
 def test_national_map_dots_are_the_year_units_coloured_by_status(client_as, ministry, year2023):
@@ -170,8 +171,10 @@ def test_tile_grid_on_the_current_map_has_34_tiles_leading_to_their_rows(client_
     assert len(tiles) == 34 and 'data-tile-grid="34"' in page
     for row in summary.provinces:
         code = row.province.code
-        assert tiles[code] == (f"#current-{code}", maps.shade(row.pct))
-        assert f'id="current-{code}"' in page
+        assert tiles[code] == (f"/reports/2023/by-province/?map=current#current-{code}", maps.shade(row.pct))
+    table = client_as(ministry).get("/reports/2023/by-province/?map=current").content.decode()
+    for code in tiles:
+        assert f'id="current-{code}"' in table
 
 
 def test_tile_positions_cover_every_province_once(db):

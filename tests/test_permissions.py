@@ -109,6 +109,10 @@ SPECS = {
                            data=lambda o: EXTENSION),
     "wards:extend": Spec("POST", "draft", {"anonymous": LOGIN, "norole": NOROLE, "province": (403, 404), "ministry": 302, "admin": 302},
                          data=lambda o: EXTENSION),
+    "reports:by_province": Spec("GET", "year", {"anonymous": LOGIN, "norole": NOROLE, "province": 200, "ministry": 200, "admin": 200}),
+    "reports:criteria_gaps": Spec("GET", "year", {"anonymous": LOGIN, "norole": NOROLE, "province": 200, "ministry": 200, "admin": 200}),
+    "reports:near_misses": Spec("GET", "year", {"anonymous": LOGIN, "norole": NOROLE, "province": 200, "ministry": 200, "admin": 200}),
+    "reports:trend": Spec("GET", "year", {"anonymous": LOGIN, "norole": NOROLE, "province": 200, "ministry": 200, "admin": 200}),
     "reports:outcomes": Spec("GET", "year", {"anonymous": LOGIN, "norole": NOROLE, "province": 200, "ministry": 200, "admin": 200}),
     "reports:decision_new": Spec("GET", "year", {"anonymous": LOGIN, "norole": NOROLE, "province": 403, "ministry": 200, "admin": 200}),
     "reports:decision": Spec("GET", "decision", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
@@ -154,7 +158,8 @@ SPECS = {
 
 
 def url_kwargs(name, o):
-    if name in ("reports:national", "reports:calendar", "reports:map", "reports:outcomes", "reports:decision_new"):
+    if name in ("reports:national", "reports:calendar", "reports:map", "reports:outcomes", "reports:decision_new",
+                "reports:by_province", "reports:criteria_gaps", "reports:near_misses", "reports:trend"):
         return {"year": 2023}
     if name in ("reports:decision", "reports:decision_scan", "reports:decision_withdraw"):
         return {"year": 2023, "pk": o["recognition"].decision_id}

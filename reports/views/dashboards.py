@@ -1,10 +1,11 @@
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from criteria.access import get_province_for_user, get_year_or_404, scope_for
-from criteria.models import ProgrammeYear
+from criteria.models import ProgrammeYear, Status
 from criteria.scoring import band_label
 from criteria.calendar import window_open
 from criteria.forms import ExtensionForm
@@ -17,51 +18,20 @@ from ..charts import Series, bar_chart
 from ..current_map import CARRY_OVER_RULE, roll_up
 from ..exporters import EXPORTERS
 from ..filters import ProvinceTableForm, WardFilter
-from criteria.figures import programme_years, province_wards, year_summary
+from criteria.figures import Target2025, programme_years, province_wards, year_summary
 
 WARDS_PER_PAGE = 50
 
 
-def _shared(request, year, provinces, trend_provinces, own_map_only=False):
-    """What the national and province dashboards have in common, for one scope.
+def _base(request, year, provinces):
+    """What every dashboard page of one scope starts from: the summary and the page's header.
 
-    `own_map_only` keeps the trend to the years of the year's administrative map
-    (a legacy province has no figures after July 2025).
+    `provinces` is the scope's provinces of the year's map, or None for the whole country.
     """
     years = programme_years()
     scope_provinces = provinces if provinces is not None else Province.objects.filter(period=year.period)
     summary = year_summary(year, scope_provinces, years=years)
     size = summary.size
-    criteria = list(year.catalogue.criteria.order_by("number"))
-    gaps = dashboard.criteria_gaps(year, provinces, size, criteria)
-    trend = dashboard.trend(trend_provinces, years)
-    if own_map_only:
-        trend = [row for row in trend if row.year.period == year.period]
-    expected, verified = Series(_("Expected"), "fill-expected"), Series(_("Verified"), "fill-verified")
-    charts = {
-        "bands": bar_chart(
-            _("Wards per band"),
-            [(label, [summary.total.expected[key], summary.total.verified[key]]) for key, label in summary.band_labels],
-            [expected, verified],
-            "chart-bands",
-        ),
-        "gaps": bar_chart(
-            _("Wards not meeting each criterion"),
-            [(f"{gap.criterion.number}. {gap.criterion.title}", [gap.expected, gap.verified]) for gap in gaps],
-            [Series(_("Not met (expected)"), "fill-expected"), Series(_("Not met (verified)"), "fill-verified")],
-            "chart-gaps",
-            label_width=220,
-        ),
-        "trend": bar_chart(
-            _("Year on year"),
-            [(row.year.year, [row.registered, next(iter(row.expected.values())), row.verified_full]) for row in trend],
-            [Series(_("Registered"), "fill-quota"),
-             Series(_("Expected %(band)s") % {"band": band_label(summary.bands[0], size)}, "fill-expected"),
-             Series(_("Verified %(band)s") % {"band": band_label(summary.bands[0], size)}, "fill-verified")],
-            "chart-trend",
-            label_width=60,
-        ),
-    }
     scope = scope_for(request.user)
     return {
         "scope": scope,
@@ -74,23 +44,146 @@ def _shared(request, year, provinces, trend_provinces, own_map_only=False):
         "years": years,
         "size": size,
         "summary": summary,
-        "gaps": gaps,
-        "near_misses": dashboard.near_misses(
-            year, provinces, size, criteria, summary.total.near_misses, request.GET.get("near")
-        ),
-        "trend": trend,
-        "charts": charts,
+        "charts": {
+            "bands": bar_chart(
+                _("Wards per band"),
+                [(label, [summary.total.expected[key], summary.total.verified[key]])
+                 for key, label in summary.band_labels],
+                [Series(_("Expected"), "fill-expected"), Series(_("Verified"), "fill-verified")],
+                "chart-bands",
+            ),
+        },
     }
 
 
-def national(request, year):
-    """The yearly dashboard over every province the user may see."""
-    year = get_year_or_404(year)
+def _criteria(year):
+    return list(year.catalogue.criteria.order_by("number"))
+
+
+def _add_gaps(context, provinces, criteria):
+    year, size = context["year"], context["size"]
+    gaps = dashboard.criteria_gaps(year, provinces, size, criteria)
+    context["gaps"] = gaps
+    context["charts"]["gaps"] = bar_chart(
+        _("Wards not meeting each criterion"),
+        [(f"{gap.criterion.number}. {gap.criterion.title}", [gap.expected, gap.verified]) for gap in gaps],
+        [Series(_("Not met (expected)"), "fill-expected"), Series(_("Not met (verified)"), "fill-verified")],
+        "chart-gaps",
+        label_width=220,
+    )
+
+
+def _add_near_misses(context, request, provinces, criteria):
+    year, size, summary = context["year"], context["size"], context["summary"]
+    context["near_misses"] = dashboard.near_misses(
+        year, provinces, size, criteria, summary.total.near_misses, request.GET.get("near"))
+
+
+def _add_trend(context, trend_provinces, own_map_only=False):
+    """The years side by side. `own_map_only` keeps the trend to the years of the year's administrative
+    map (a legacy province has no figures after July 2025)."""
+    year, size, summary = context["year"], context["size"], context["summary"]
+    trend = dashboard.trend(trend_provinces, context["years"])
+    if own_map_only:
+        trend = [row for row in trend if row.year.period == year.period]
+    context["trend"] = trend
+    context["charts"]["trend"] = bar_chart(
+        _("Year on year"),
+        [(row.year.year, [row.registered, next(iter(row.expected.values())), row.verified_full]) for row in trend],
+        [Series(_("Registered"), "fill-quota"),
+         Series(_("Expected %(band)s") % {"band": band_label(summary.bands[0], size)}, "fill-expected"),
+         Series(_("Verified %(band)s") % {"band": band_label(summary.bands[0], size)}, "fill-verified")],
+        "chart-trend",
+        label_width=60,
+    )
+
+
+def _shared(request, year, provinces, trend_provinces, own_map_only=False):
+    """Everything of one scope on one page: the province dashboard."""
+    context = _base(request, year, provinces)
+    criteria = _criteria(year)
+    _add_gaps(context, provinces, criteria)
+    _add_near_misses(context, request, provinces, criteria)
+    _add_trend(context, trend_provinces, own_map_only)
+    return context
+
+
+# The national dashboard: an overview that reads in ten seconds, and a page per table.
+# Links to the old one-page sections (a sorted province table, a page of near-misses)
+# are sent to the page that holds them now, with their query.
+SECTIONS = {
+    "provinces": ("reports:by_province", ("q", "target", "quota", "sort")),
+    "near-misses": ("reports:near_misses", ("near",)),
+}
+
+
+def _national_scope(request, year):
     scope = scope_for(request.user)
-    provinces = None if scope.is_national else scope.provinces(year.period)
-    context = _shared(request, year, provinces, scope.all_provinces())
+    return None if scope.is_national else scope.provinces(year.period)
+
+
+def _current_map(request, year):
+    return year.period == Period.LEGACY and request.GET.get("map") == "current"
+
+
+def attention(summary, scope):
+    """What needs attention in a scope, most pressing first: [(key, count, text)], counts above zero only."""
+    total = summary.total
+    below_quota = [row for row in summary.provinces if row.registered < row.quota]
+    below_target = [row for row in summary.provinces if row.target_2025 == Target2025.BELOW and row.eligible]
+    items = [
+        ("submitted", total.status[Status.SUBMITTED],
+         _("self-assessments waiting for the ministry's verification")),
+        ("returned", total.status[Status.RETURNED], _("self-assessments returned to the province, to correct")),
+        ("draft", total.status[Status.DRAFT], _("registered wards whose self-assessment is not submitted yet")),
+        ("near-misses", total.near_misses, _("wards one or two criteria short of every criterion")),
+        ("below-quota", len(below_quota), _("provinces below their quota")),
+        ("below-target", len(below_target), _("provinces below 30 % of units recognised (2025 target)")),
+    ]
+    return [item for item in items if item[1]]
+
+
+def national(request, year):
+    """The yearly overview: headline figures, what needs attention, targets, the map."""
+    year = get_year_or_404(year)
+    for section, (url_name, parameters) in SECTIONS.items():
+        if any(name in request.GET for name in parameters):
+            return redirect(f"{reverse(url_name, kwargs={'year': year.year})}?{request.GET.urlencode()}")
+    provinces = _national_scope(request, year)
+    context = _base(request, year, provinces)
+    scope = context["scope"]
+    current_map = _current_map(request, year)
+    current = roll_up(context["summary"], context["years"], year.eligible_kinds) if current_map else None
+    # One tile per province of the map shown; a provincial user's other tiles are blank, not linked.
+    tile_period = Period.CURRENT if current_map else year.period
+    tiles = maps.tiles(
+        tile_period,
+        current.provinces if current_map else context["summary"].provinces,
+        # a legacy year has no page per current province: a tile leads to its row in the table
+        (lambda p: f"{reverse('reports:by_province', kwargs={'year': year.year})}?map=current#current-{p.code}")
+        if current_map else maps.province_url(year),
+        None if scope.is_national else Province.objects.filter(period=tile_period).order_by("code"),
+    )
+    context.update(
+        section="overview",
+        current_map=current_map,
+        current=current,
+        attention=attention(context["summary"], scope),
+        map_counts=maps.status_counts(year, provinces, context["years"]),
+        tile_grid=maps.tile_grid_svg(tiles, _("Provinces by progress to the 2025 target")),
+        shade_legend=maps.shade_legend(),
+        map_size=(maps.NATIONAL_FRAME.width // 2, maps.NATIONAL_FRAME.height // 2),
+    )
+    return render(request, "reports/national.html", context)
+
+
+def by_province(request, year):
+    """The national table by province (or, for a legacy year, by today's provinces), filtered and sorted."""
+    year = get_year_or_404(year)
+    context = _base(request, year, _national_scope(request, year))
     table = ProvinceTableForm(request.GET)
     rows = table.filter(context["summary"].provinces)
+    current_map = _current_map(request, year)
     context["charts"]["provinces"] = bar_chart(
         _("Registered against quota, by province"),
         [(row.province.short_name, [row.registered, row.quota]) for row in rows],
@@ -99,29 +192,44 @@ def national(request, year):
         label_width=130,
         bar_height=8,
     )
-    current_map = year.period == Period.LEGACY and request.GET.get("map") == "current"
-    current = roll_up(context["summary"], context["years"], year.eligible_kinds) if current_map else None
-    # One tile per province of the map shown; a provincial user's other tiles are blank, not linked.
-    tile_period = Period.CURRENT if current_map else year.period
-    tiles = maps.tiles(
-        tile_period,
-        current.provinces if current_map else context["summary"].provinces,
-        # a legacy year has no page per current province: a tile leads to its row in the table
-        (lambda p: f"#current-{p.code}") if current_map else maps.province_url(year),
-        None if scope.is_national else Province.objects.filter(period=tile_period).order_by("code"),
-    )
     context.update(
+        section="provinces",
         table=table,
         rows=rows,
         current_map=current_map,
-        current=current,
+        current=roll_up(context["summary"], context["years"], year.eligible_kinds) if current_map else None,
         carry_over_rule=CARRY_OVER_RULE,
-        map_counts=maps.status_counts(year, provinces, context["years"]),
-        tile_grid=maps.tile_grid_svg(tiles, _("Provinces by progress to the 2025 target")),
-        shade_legend=maps.shade_legend(),
-        map_size=(maps.NATIONAL_FRAME.width // 2, maps.NATIONAL_FRAME.height // 2),
     )
-    return render(request, "reports/national.html", context)
+    return render(request, "reports/national_provinces.html", context)
+
+
+def criteria_gaps(request, year):
+    """Which criteria hold wards back, nationally (or in the user's province)."""
+    year = get_year_or_404(year)
+    provinces = _national_scope(request, year)
+    context = _base(request, year, provinces)
+    _add_gaps(context, provinces, _criteria(year))
+    context["section"] = "criteria"
+    return render(request, "reports/national_criteria.html", context)
+
+
+def near_misses(request, year):
+    """The wards one or two criteria short, a page at a time."""
+    year = get_year_or_404(year)
+    provinces = _national_scope(request, year)
+    context = _base(request, year, provinces)
+    _add_near_misses(context, request, provinces, _criteria(year))
+    context["section"] = "near-misses"
+    return render(request, "reports/national_near_misses.html", context)
+
+
+def trend(request, year):
+    """The programme year by year."""
+    year = get_year_or_404(year)
+    context = _base(request, year, _national_scope(request, year))
+    _add_trend(context, context["scope"].all_provinces())
+    context["section"] = "trend"
+    return render(request, "reports/national_trend.html", context)
 
 
 def targets(request):
