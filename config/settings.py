@@ -92,7 +92,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
-    "axes",
+    "config.admin_vi.AxesConfig",  # django-axes, named in Vietnamese in the admin
     "wards",
     "criteria",
     "reports",

@@ -143,7 +143,7 @@ class CatalogueVersionAdmin(UniqueRaceAdmin, InUseAdmin):
 
 @admin.register(Criterion)
 class CriterionAdmin(UniqueRaceAdmin, InUseAdmin):
-    list_display = ["number", "title", "title_en", "group", "catalogue"]
+    list_display = ["number", "title", "group", "catalogue"]  # the English gloss: on the form
     list_filter = ["catalogue", "group"]
     search_fields = ["title", "title_en"]
 

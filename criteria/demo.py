@@ -66,7 +66,7 @@ SHORTFALL_NOTES = {
     22: "Tỷ lệ hài lòng của người dân qua khảo sát chưa đạt mức yêu cầu.",
     5: "Còn một điểm phức tạp về tệ nạn xã hội chưa được xóa bỏ dứt điểm.",
 }
-DEMO_REASON = "Dữ liệu mẫu (load_demo)"
+DEMO_REASON = f"Dữ liệu mẫu năm {YEAR}"  # the history's reason for every change load_demo makes
 VERIFIED_NOTE = "Đoàn kiểm tra của Bộ đã xác minh thực tế hồ sơ và hiện trường."
 DISAGREEMENT_NOTE = "Xác minh thực tế: chưa đạt, khác với kết quả tự đánh giá của địa phương."
 

@@ -4,8 +4,12 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from .demo import DEMO_REASON
+from .demo import YEAR as DEMO_YEAR
 from .models import Assessment, Evidence, Result, ResultValue, Status
 
+# What load_demo stored as its reason before it stored DEMO_REASON: databases loaded then still hold it.
+EARLIER_DEMO_REASONS = {"Dữ liệu mẫu (load_demo)"}
 HIDDEN_FIELDS = {"version", "updated_by", "submitted_at", "verified_at", "registration", "assessment", "criterion",
                  "file", "content_type", "size", "uploaded_by", "uploaded_at", "removed_by", "original_name"}
 CHOICE_LABELS = {
@@ -23,6 +27,28 @@ class Change:
     new: str
 
 
+def is_demo_reason(reason):
+    return reason == DEMO_REASON or reason in EARLIER_DEMO_REASONS
+
+
+def author(user, demo=False):
+    """Who made a change, as people read it: the user's full name, else their log-in.
+
+    A change with no user was made by a command: by the system, loading the demo (`demo`)
+    or otherwise.
+    """
+    if user is not None:
+        return user.get_full_name() or user.get_username()
+    return _("System (demo data)") if demo else _("System")
+
+
+def readable_reason(reason):
+    """The reason of a change as recorded, the demo's in the reader's language (and without a command name)."""
+    if is_demo_reason(reason):
+        return _("Demo data for %(year)s") % {"year": DEMO_YEAR}
+    return reason
+
+
 @dataclass
 class Event:
     """One save by one person: everything it changed, and why."""
@@ -31,6 +57,14 @@ class Event:
     user: object
     reason: str
     changes: list = field(default_factory=list)
+
+    @property
+    def who(self):
+        return author(self.user, demo=is_demo_reason(self.reason))
+
+    @property
+    def why(self):
+        return readable_reason(self.reason)
 
 
 def _display(name, value):

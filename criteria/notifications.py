@@ -30,7 +30,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 
 from wards.models import Province
@@ -43,11 +43,13 @@ mail_log = logging.getLogger("kieumau.mail")
 
 LANGUAGE = "vi"
 TEXTS = {
-    NotificationKind.SUBMITTED: _lazy("%(ward)s (%(province)s) submitted its self-assessment for %(year)s."),
-    NotificationKind.RETURNED: _lazy("The ministry returned the self-assessment of %(ward)s for %(year)s to the province."),
-    NotificationKind.VERIFIED: _lazy("The ministry verified the assessment of %(ward)s for %(year)s."),
-    NotificationKind.REOPENED: _lazy("The ministry reopened the verified assessment of %(ward)s for %(year)s."),
-    NotificationKind.WITHDRAWN: _lazy("%(ward)s (%(province)s) withdrew its self-assessment for %(year)s."),
+    NotificationKind.SUBMITTED: gettext_lazy("%(ward)s (%(province)s) submitted its self-assessment for %(year)s."),
+    NotificationKind.RETURNED: gettext_lazy(
+        "The ministry returned the self-assessment of %(ward)s for %(year)s to the province."
+    ),
+    NotificationKind.VERIFIED: gettext_lazy("The ministry verified the assessment of %(ward)s for %(year)s."),
+    NotificationKind.REOPENED: gettext_lazy("The ministry reopened the verified assessment of %(ward)s for %(year)s."),
+    NotificationKind.WITHDRAWN: gettext_lazy("%(ward)s (%(province)s) withdrew its self-assessment for %(year)s."),
 }
 RETRY_WITHIN = datetime.timedelta(days=2)
 RETRY_AFTER = datetime.timedelta(minutes=10)  # younger ones may still be on their way

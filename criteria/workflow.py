@@ -27,7 +27,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from . import calendar
@@ -268,7 +268,7 @@ def entered_on_behalf(assessments):
     return self_entered(assessments, users_with_role(Role.MINISTRY) | users_with_role(Role.ADMIN))
 
 
-ACCEPTED = _lazy("Self-assessed result accepted by the ministry")
+ACCEPTED = gettext_lazy("Self-assessed result accepted by the ministry")
 
 
 @transaction.atomic
@@ -351,32 +351,32 @@ class Rule:
 TRANSITIONS = {
     "submit": Rule(
         SELF_ENTRY_ROLES, (Status.DRAFT, Status.RETURNED),
-        _lazy("Only the province's police (or the ministry on its behalf) submit its self-assessment."),
-        _lazy("Only a draft or returned self-assessment can be submitted; this one is %(status)s."),
+        gettext_lazy("Only the province's police (or the ministry on its behalf) submit its self-assessment."),
+        gettext_lazy("Only a draft or returned self-assessment can be submitted; this one is %(status)s."),
         Window.SELF_ASSESSMENT,
     ),
     "verify": Rule(
         MINISTRY_ROLES, (Status.SUBMITTED,),
-        _lazy("Only ministry staff verify assessments."),
-        _lazy("Only a submitted assessment can be verified; this one is %(status)s."),
+        gettext_lazy("Only ministry staff verify assessments."),
+        gettext_lazy("Only a submitted assessment can be verified; this one is %(status)s."),
         Window.VERIFICATION,
     ),
     "return": Rule(
         MINISTRY_ROLES, (Status.SUBMITTED,),
-        _lazy("Only ministry staff return assessments."),
-        _lazy("Only a submitted assessment can be returned; this one is %(status)s."),
+        gettext_lazy("Only ministry staff return assessments."),
+        gettext_lazy("Only a submitted assessment can be returned; this one is %(status)s."),
         Window.VERIFICATION,
     ),
     "reopen": Rule(
         MINISTRY_ROLES, (Status.VERIFIED,),
-        _lazy("Only ministry staff reopen verified assessments."),
-        _lazy("Only a verified assessment can be reopened; this one is %(status)s."),
+        gettext_lazy("Only ministry staff reopen verified assessments."),
+        gettext_lazy("Only a verified assessment can be reopened; this one is %(status)s."),
     ),
     # Within the self-assessment window only: a withdrawal must leave time to submit again.
     "withdraw": Rule(
         PROVINCE_ROLES, (Status.SUBMITTED,),
-        _lazy("Only the province's police withdraw its submission."),
-        _lazy("Only a submitted assessment can be withdrawn; this one is %(status)s."),
+        gettext_lazy("Only the province's police withdraw its submission."),
+        gettext_lazy("Only a submitted assessment can be withdrawn; this one is %(status)s."),
         Window.SELF_ASSESSMENT,
     ),
 }

@@ -80,9 +80,20 @@ class WardFilter(django_filters.FilterSet):
         label=_("Expected result"),
         empty_label=_("All"),
     )
+    # Every option is labelled here: django-filter's own "%s (descending)" has no Vietnamese.
     sort = django_filters.OrderingFilter(
         fields=(("unit__code", "code"), ("unit__name", "name"), ("assessment__submitted_self_met", "expected"),
                 ("assessment__verified_met", "verified"), ("assessment__status", "status")),
+        choices=[
+            ("code", _("Code, ascending")), ("-code", _("Code, descending")),
+            ("name", _("Name, A to Z")), ("-name", _("Name, Z to A")),
+            ("expected", _("Expected result, fewest criteria first")),
+            ("-expected", _("Expected result, most criteria first")),
+            ("verified", _("Verified result, fewest criteria first")),
+            ("-verified", _("Verified result, most criteria first")),
+            ("status", _("Status, drafts first")), ("-status", _("Status, verified first")),
+        ],
+        empty_label=_("By district, then code"),
         label=_("Sort by"),
     )
 

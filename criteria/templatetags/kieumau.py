@@ -2,10 +2,12 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from criteria.calendar import is_overdue
 from criteria.figures import expected_met, standing_met
+from criteria.history import author, is_demo_reason, readable_reason
 from criteria.models import ResultValue, Status
 from criteria.scoring import BELOW, band_label, band_of
 
@@ -92,3 +94,31 @@ def overdue_badge(assessment, year=None):
     if assessment is None or not is_overdue(assessment, year=year):
         return ""
     return format_html('<span class="badge text-bg-danger" data-overdue>{}</span>', _("Overdue"))
+
+
+@register.simple_tag
+def gloss(item, inline=False):
+    """A criterion's or group's English gloss, in English only: a Vietnamese reader reads the title itself.
+
+    Below the title (a block), or `inline` after it, set off by a dash.
+    """
+    if not item.title_en or not (get_language() or "").startswith("en"):
+        return ""
+    if inline:
+        return format_html(' <span class="criterion-gloss">— {}</span>', item.title_en)
+    return format_html('<div class="criterion-gloss">{}</div>', item.title_en)
+
+
+@register.filter
+def person(user, demo=False):
+    """The name people know a user by (full name, else log-in); a command's change is the system's.
+
+    `demo`: True, or the change's recorded reason, tells the demo's changes apart.
+    """
+    return author(user, demo=demo is True or (isinstance(demo, str) and is_demo_reason(demo)))
+
+
+@register.filter
+def change_reason(reason):
+    """A recorded reason as people read it (the demo's without the command that loaded it)."""
+    return readable_reason(reason)

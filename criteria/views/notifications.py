@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from ..models import Profile
@@ -18,7 +18,7 @@ class MailSettingsForm(forms.ModelForm):
     class Meta:
         model = Profile
         fields = ["email_notifications"]
-        labels = {"email_notifications": _lazy("Also send my notifications by e-mail")}
+        labels = {"email_notifications": gettext_lazy("Also send my notifications by e-mail")}
 
 
 def _profile(user):
