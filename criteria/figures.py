@@ -42,7 +42,16 @@ whatever the number of provinces, wards and results; Python only sorts the group
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Q, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    Q,
+    Value,
+    When,
+)
 from django.utils.translation import pgettext_lazy
 
 from criteria.models import (
@@ -193,6 +202,33 @@ def unit_status(status, submitted_self_met, size, recognised):
     if expected is not None and expected >= size:
         return UnitStatus.EXPECTED_FULL
     return UnitStatus.REGISTERED
+
+
+def unit_status_counts(year, provinces=None, years=None):
+    """{UnitStatus: units} of the year's map in the scope `provinces` (None: the country), every status
+    present; the same statuses as `unit_statuses`, counted by the database in three grouped queries:
+    the year's assessments by status, result and title; the units holding a title of an earlier year
+    and not registered this year; and the units in all (the rest are not registered)."""
+    years = programme_years() if years is None else years
+    size = next(y.size for y in years if y.pk == year.pk)
+    scope = Q() if provinces is None else Q(province__in=provinces)
+    titled = Assessment.objects.filter(recognised_condition(year, years)).filter(scope).values("unit")
+    this_year = Assessment.objects.filter(scope, year=year)
+    counts = dict.fromkeys(UnitStatus, 0)
+    groups = (
+        this_year.annotate(is_recognised=Case(When(unit__in=titled, then=Value(True)), default=Value(False),
+                                              output_field=BooleanField()))
+        .order_by().values_list("is_recognised", "status", "submitted_self_met").annotate(n=Count("pk"))
+    )
+    for is_recognised, status, submitted_self_met, n in groups:
+        counts[unit_status(status, submitted_self_met, size, is_recognised)] += n
+    counts[UnitStatus.RECOGNISED] += (
+        titled.exclude(unit__in=this_year.values("unit")).order_by().aggregate(n=Count("unit", distinct=True))["n"])
+    units = Unit.objects.filter(period=year.period)
+    if provinces is not None:
+        units = units.filter(province__in=provinces)
+    counts[UnitStatus.NOT_REGISTERED] = units.count() - sum(counts.values())
+    return counts
 
 
 def unit_statuses(year, provinces=None, years=None):

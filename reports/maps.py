@@ -35,7 +35,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from criteria.figures import UnitStatus, unit_statuses
+from criteria.figures import UnitStatus, unit_status_counts, unit_statuses
 from wards.models import Period, Unit
 
 from .tile_grid import POSITIONS
@@ -277,14 +277,9 @@ def dot_map(year, scope, province=None, years=None):
 def status_counts(year, provinces=None, years=None):
     """[(status, colour, units)] of the year's units in the scope `provinces` (None: the country).
 
-    Three queries: the units counted in the database, and `unit_statuses`' two.
+    One query (`unit_status_counts`): the database groups the units, whatever their number.
     """
-    units = Unit.objects.filter(period=year.period)
-    if provinces is not None:
-        units = units.filter(province__in=provinces)
-    total = units.aggregate(n=Count("pk"))["n"]
-    counts = Counter(unit_statuses(year, provinces, years).values())
-    counts[UnitStatus.NOT_REGISTERED] = total - sum(counts.values())
+    counts = unit_status_counts(year, provinces, years)
     return [(status, COLOURS[status], counts[status]) for status in COLOURS]
 
 

@@ -189,11 +189,11 @@ def test_query_counts_do_not_grow_with_the_data(client_as, ministry):
     # national (the overview): session, user, programme year, role, programme years with sizes and
     # decisions, provinces, quotas, eligible units, recognised units, assessments grouped; the year's
     # outcomes: recognitions grouped, the provinces of the map (is the scope national?), commendation
-    # recipients grouped; for the map's table of units by status, the units counted and the assessments
-    # with their statuses (`unit_statuses`); navigation years, the work queue's count and the unread
+    # recipients grouped; for the map's table of units by status (`unit_status_counts`), the year's
+    # assessments grouped, the titled units not registered this year, the units counted; navigation years, the work queue's count and the unread
     # notifications in the navigation bar. The tables (by province, criteria, near-misses, trend) are
     # pages of their own.
-    assert list(after.values())[0] == 18
+    assert list(after.values())[0] == 19
 
 
 def test_generator_refuses_a_database_with_real_data():
