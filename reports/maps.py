@@ -24,6 +24,7 @@ percentages) is localised.
 
 import math
 import re
+import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -60,6 +61,7 @@ DOT_PATTERN = re.compile(r"M(-?\d+) (-?\d+)h0")
 NATIONAL_SCALE = 100
 MID_LATITUDE = 16.0
 PROVINCE_SIZE = 1000  # a province's map is this many units on its longer side
+LEGEND_CHARS = 30  # a legend's line, to fit the national map's empty corner and beside a province's insets
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,8 @@ class DotMap:
     def svg(self):
         """The whole SVG document."""
         frame, font = self.frame, 30
-        legend = self.legend()
+        legend = [(colour, textwrap.wrap(text, LEGEND_CHARS) or [text]) for colour, text in self.legend()]
+        legend_lines = sum(len(lines) for _colour, lines in legend)
         line = round(font * 1.5)
         inset_h = 120
         if self.national:  # the Gulf of Tonkin's corner is empty: the legend sits there
@@ -157,7 +160,7 @@ class DotMap:
         else:  # below the province, with the archipelagos beside the legend
             width = max(frame.width, PROVINCE_SIZE)
             legend_x, legend_y = 20, frame.height + 20
-            height = frame.height + 30 + max(line * len(legend), (inset_h + 10) * len(self.insets))
+            height = frame.height + 30 + max(line * legend_lines, (inset_h + 10) * len(self.insets))
         parts = [
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
             f'width="{width // 2}" height="{height // 2}" font-family="Arial, Helvetica, sans-serif" '
@@ -198,12 +201,15 @@ class DotMap:
                 f'<text x="{x + dx}" y="{y + 10}" font-size="{font}" fill="#1f2d3a" text-anchor="{anchor}">'
                 f"{escape(label)}</text></g>"
             )
-        for index, (colour, text) in enumerate(legend):
-            y = legend_y + index * line + line // 2
+        y = legend_y + line // 2
+        for colour, lines in legend:
             parts.append(
                 f'<path d="M{legend_x + 12} {y}h0" stroke="{colour}" stroke-width="22" stroke-linecap="round"/>'
-                f'<text x="{legend_x + 34}" y="{y + 10}" font-size="{font}" fill="#212529">{escape(text)}</text>'
+                f'<text x="{legend_x + 34}" y="{y + 10}" font-size="{font}" fill="#212529">{escape(lines[0])}'
+                + "".join(f'<tspan x="{legend_x + 34}" dy="{font + 4}">{escape(more)}</tspan>' for more in lines[1:])
+                + "</text>"
             )
+            y += line + (font + 4) * (len(lines) - 1)
         parts.append("</svg>")
         return "\n".join(parts)
 

@@ -327,3 +327,101 @@ def test_the_maps_draw_the_country(transactional_db, live_server, device, width,
         assert violations == []
     finally:
         driver.quit()
+
+
+PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True}
+# What each role's walk opens beyond the pages everyone sees; the ward and its history are Hà Nội's.
+WALK = ["/", "/reports/2023/", "/reports/2023/?map=current", "/reports/2023/by-province/",
+        "/reports/2023/by-province/?map=current", "/reports/2023/criteria/", "/reports/2023/near-misses/",
+        "/reports/2023/trend/", "/reports/2023/provinces/01/", "/reports/targets/", "{ward}", "{ward}history/",
+        "/reports/2023/outcomes/", "{decision}", "{commendation}", "/wards/search/?q=tran+phu",
+        "/reports/2023/calendar/", "/notifications/"]
+# Rendered font size of every chart's text: its computed size times the scale of its SVG on the screen.
+CHART_TEXT = """
+return [...document.querySelectorAll('svg.chart-svg text')].filter(t => t.getClientRects().length).map(t =>
+  [parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a, t.textContent]);
+"""
+OVERFLOW = """
+const root = document.documentElement;
+const wide = [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > root.clientWidth + 1)
+  .filter(e => !e.parentElement.closest('.table-responsive, .overflow-auto, svg'));
+return [root.scrollWidth, root.clientWidth, wide.slice(0, 5).map(e => e.tagName + '.' + e.className)];
+"""
+
+
+def _walk_paths(browser):
+    """The walk's paths with the ward (one of Hà Nội's with a long history) and the outcomes' first decision
+    and commendation filled in, as a reader would reach them by links."""
+    ward = Assessment.objects.filter(year__year=2023, registration__unit__province__code="01",
+                                     status=Status.VERIFIED).select_related("registration__unit").first()
+    links = {"ward": f"/wards/{ward.registration.unit.code}/2023/"}
+    browser.open("/reports/2023/outcomes/")
+    for key, css in [("decision", "main a[href*='/decisions/']:not([href*='new']):not([href$='.pdf'])"),
+                     ("commendation", "main a[href*='/commendations/']:not([href*='new'])")]:
+        found = browser.finds(css)
+        links[key] = found[0].get_attribute("href").removeprefix(browser.base_url) if found else ""
+    return [path.format(**links) for path in WALK if path.format(**links)]
+
+
+def _full_shot(browser, label, metrics):
+    """The whole page as NN-label.png under device emulation (the window's size does not apply there)."""
+    driver = browser.driver
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {**metrics, "height": min(max(height, 600), 6000)})
+    browser.count += 1
+    path = browser.folder / f"{browser.count:02d}-{label}.png"
+    driver.save_screenshot(str(path))
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    return path
+
+
+def _walk(role, metrics, name):
+    ensure_demo()
+    driver = make_driver(width=max(metrics["width"], 500), height=metrics["height"])
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    browser = Browser(driver, _walk.live_server.url, name)
+    pages = {}
+    try:
+        browser.log_in(role, PASSWORD)
+        for path in _walk_paths(browser):
+            browser.open(path)
+            status = driver.execute_script("return performance.getEntriesByType('navigation')[0].responseStatus")
+            scroll, client, wide = driver.execute_script(OVERFLOW)
+            sizes = driver.execute_script(CHART_TEXT)
+            pages[path] = {"status": status, "scroll": scroll, "client": client, "wide": wide,
+                           "smallest": min(sizes, default=None)}
+            label = path.strip("/").replace("/", "-").replace("?", "-").replace("=", "-").replace("+", "-") or "home"
+            _full_shot(browser, label, metrics)
+        violations = [e for e in browser.console_errors() if "Content Security Policy" in e or "Refused" in e]
+    finally:
+        driver.quit()
+    for path, page in pages.items():
+        print(role, metrics["width"], path, page)
+    return pages, violations
+
+
+@pytest.fixture
+def walk(transactional_db, live_server):
+    _walk.live_server = live_server
+    return _walk
+
+
+@pytest.mark.parametrize("role", ["bo.demo", "hanoi.demo", "admin.demo"])
+def test_phone_walk(walk, role):
+    """At 390 px on a phone no page of the walk scrolls sideways and no chart's text is under 11 px."""
+    pages, violations = walk(role, PHONE, f"phone-walk-{role.split('.')[0]}")
+    assert len([p for p in pages.values() if p["status"] == 200]) >= 12
+    assert {path: (p["scroll"], p["client"], p["wide"]) for path, p in pages.items()
+            if p["scroll"] > p["client"]} == {}
+    small = {path: p["smallest"] for path, p in pages.items() if p["smallest"] and p["smallest"][0] < 11}
+    assert small == {}
+    assert any(p["smallest"] for p in pages.values())  # the charts were measured
+    assert violations == []
+
+
+def test_desktop_walk_keeps_chart_text_readable(walk):
+    pages, violations = walk("bo.demo", {**PHONE, "width": 1280, "height": 900, "mobile": False}, "desktop-walk")
+    small = {path: p["smallest"] for path, p in pages.items() if p["smallest"] and p["smallest"][0] < 11}
+    assert small == {}
+    assert all(p["scroll"] <= p["client"] for p in pages.values())
+    assert violations == []

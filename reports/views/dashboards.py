@@ -69,7 +69,6 @@ def _add_gaps(context, provinces, criteria):
         [(f"{gap.criterion.number}. {gap.criterion.title}", [gap.expected, gap.verified]) for gap in gaps],
         [Series(_("Not met (expected)"), "fill-expected"), Series(_("Not met (verified)"), "fill-verified")],
         "chart-gaps",
-        label_width=220,
     )
 
 
@@ -94,7 +93,6 @@ def _add_trend(context, trend_provinces, own_map_only=False):
          Series(_("Expected %(band)s") % {"band": band_label(summary.bands[0], size)}, "fill-expected"),
          Series(_("Verified %(band)s") % {"band": band_label(summary.bands[0], size)}, "fill-verified")],
         "chart-trend",
-        label_width=60,
     )
 
 
@@ -189,8 +187,6 @@ def by_province(request, year):
         [(row.province.short_name, [row.registered, row.quota]) for row in rows],
         [Series(_("Registered"), "fill-registered"), Series(_("Quota"), "fill-quota")],
         "chart-provinces",
-        label_width=130,
-        bar_height=8,
     )
     context.update(
         section="provinces",
