@@ -388,8 +388,11 @@ def _walk(role, metrics, name):
             status = driver.execute_script("return performance.getEntriesByType('navigation')[0].responseStatus")
             scroll, client, wide = driver.execute_script(OVERFLOW)
             sizes = driver.execute_script(CHART_TEXT)
+            change = driver.execute_script(  # the history's widest "Change" cell: not a word per line
+                "return Math.max(0, ...[...document.querySelectorAll('[data-change]')]"
+                ".map(e => e.getBoundingClientRect().width))")
             pages[path] = {"status": status, "scroll": scroll, "client": client, "wide": wide,
-                           "smallest": min(sizes, default=None)}
+                           "smallest": min(sizes, default=None), "change": change}
             label = path.strip("/").replace("/", "-").replace("?", "-").replace("=", "-").replace("+", "-") or "home"
             _full_shot(browser, label, metrics)
         violations = [e for e in browser.console_errors() if "Content Security Policy" in e or "Refused" in e]
@@ -416,6 +419,8 @@ def test_phone_walk(walk, role):
     small = {path: p["smallest"] for path, p in pages.items() if p["smallest"] and p["smallest"][0] < 11}
     assert small == {}
     assert any(p["smallest"] for p in pages.values())  # the charts were measured
+    history = next(p for path, p in pages.items() if path.endswith("/history/"))
+    assert history["change"] >= 300  # a phone's history gives each change the screen's width
     assert violations == []
 
 
