@@ -185,7 +185,7 @@ def test_targets_table_counts_what_is_needed(client_as, ministry):
 
 
 def test_a_current_provinces_trend_starts_in_2023(client_as, hanoi, year2025):
-    html = client_as(hanoi).get("/reports/2025/provinces/01/").content.decode()
+    html = client_as(hanoi).get("/reports/2025/provinces/01/trend/").content.decode()
     row = re.search(r'data-trend="2023"(.*?)</tr>', html, re.S).group(1)
     assert "data-carried-year" in row
     registered = Registration.objects.filter(year__year=2023, unit__province__successor__code="01").count()

@@ -113,6 +113,9 @@ SPECS = {
     "reports:criteria_gaps": Spec("GET", "year", {"anonymous": LOGIN, "norole": NOROLE, "province": 200, "ministry": 200, "admin": 200}),
     "reports:near_misses": Spec("GET", "year", {"anonymous": LOGIN, "norole": NOROLE, "province": 200, "ministry": 200, "admin": 200}),
     "reports:trend": Spec("GET", "year", {"anonymous": LOGIN, "norole": NOROLE, "province": 200, "ministry": 200, "admin": 200}),
+    "reports:province_criteria": Spec("GET", "province", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
+    "reports:province_near_misses": Spec("GET", "province", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
+    "reports:province_trend": Spec("GET", "province", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
     "reports:outcomes": Spec("GET", "year", {"anonymous": LOGIN, "norole": NOROLE, "province": 200, "ministry": 200, "admin": 200}),
     "reports:decision_new": Spec("GET", "year", {"anonymous": LOGIN, "norole": NOROLE, "province": 403, "ministry": 200, "admin": 200}),
     "reports:decision": Spec("GET", "decision", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
@@ -163,7 +166,8 @@ def url_kwargs(name, o):
         return {"year": 2023}
     if name in ("reports:decision", "reports:decision_scan", "reports:decision_withdraw"):
         return {"year": 2023, "pk": o["recognition"].decision_id}
-    if name in ("reports:province", "reports:province_map", "reports:register", "reports:extend", "reports:province_summary_json", "reports:import",
+    if name in ("reports:province", "reports:province_map", "reports:province_criteria", "reports:province_near_misses",
+                "reports:province_trend", "reports:register", "reports:extend", "reports:province_summary_json", "reports:import",
                 "reports:import_apply", "reports:import_template"):
         return {"year": 2023, "code": o["province"]}
     if name == "reports:certificates":

@@ -96,16 +96,6 @@ def _add_trend(context, trend_provinces, own_map_only=False):
     )
 
 
-def _shared(request, year, provinces, trend_provinces, own_map_only=False):
-    """Everything of one scope on one page: the province dashboard."""
-    context = _base(request, year, provinces)
-    criteria = _criteria(year)
-    _add_gaps(context, provinces, criteria)
-    _add_near_misses(context, request, provinces, criteria)
-    _add_trend(context, trend_provinces, own_map_only)
-    return context
-
-
 # The national dashboard: an overview that reads in ten seconds, and a page per table.
 # Links to the old one-page sections (a sorted province table, a page of near-misses)
 # are sent to the page that holds them now, with their query.
@@ -241,21 +231,29 @@ def targets(request):
     })
 
 
-def province(request, year, code):
-    """One province's dashboard and its registered wards."""
-    year = get_year_or_404(year)
+def _province_scope(request, year, code):
+    """(province, its one-row queryset, the provinces its trend runs over, own_map_only)."""
     province = get_province_for_user(request.user, year, code)
     one = Province.objects.filter(pk=province.pk)
     if province.period == Period.CURRENT:
         # A current province's trend runs from 2023: its predecessors' years are carried over.
-        with_predecessors = Province.objects.filter(Q(pk=province.pk) | Q(successor=province))
-        context = _shared(request, year, one, with_predecessors)
-    else:
-        context = _shared(request, year, one, one, own_map_only=True)
+        return province, one, Province.objects.filter(Q(pk=province.pk) | Q(successor=province)), False
+    return province, one, one, True
+
+
+def province(request, year, code):
+    """One province's dashboard: its figures, targets, map and registered wards; the tables are tabs."""
+    year = get_year_or_404(year)
+    if "near" in request.GET:
+        return redirect(f"{reverse('reports:province_near_misses', kwargs={'year': year.year, 'code': code})}"
+                        f"?{request.GET.urlencode()}")
+    province, one, _trend_provinces, _own = _province_scope(request, year, code)
+    context = _base(request, year, one)
     wards = WardFilter(request.GET, queryset=province_wards(year, province), size=context["size"])
     page = Paginator(wards.qs if wards.is_valid() else province_wards(year, province).none(), WARDS_PER_PAGE)
     page = page.get_page(request.GET.get("page"))
     context.update(
+        section="overview",
         province=province,
         figures=context["summary"].provinces[0],
         can_import=year.is_open and context["scope"].role in SELF_ENTRY_ROLES,
@@ -267,3 +265,32 @@ def province(request, year, code):
         map_counts=maps.status_counts(year, one, context["years"]),
     )
     return render(request, "reports/province.html", context)
+
+
+def _province_section(request, year, code, section):
+    year = get_year_or_404(year)
+    province, one, trend_provinces, own_map_only = _province_scope(request, year, code)
+    context = _base(request, year, one)
+    context.update(section=section, province=province, figures=context["summary"].provinces[0])
+    if section == "criteria":
+        _add_gaps(context, one, _criteria(year))
+    elif section == "near-misses":
+        _add_near_misses(context, request, one, _criteria(year))
+    else:
+        _add_trend(context, trend_provinces, own_map_only)
+    return render(request, "reports/province_section.html", context)
+
+
+def province_criteria(request, year, code):
+    """Which criteria hold the province's wards back."""
+    return _province_section(request, year, code, "criteria")
+
+
+def province_near_misses(request, year, code):
+    """The province's wards one or two criteria short."""
+    return _province_section(request, year, code, "near-misses")
+
+
+def province_trend(request, year, code):
+    """The province year by year (a current province with its predecessors' years carried over)."""
+    return _province_section(request, year, code, "trend")
