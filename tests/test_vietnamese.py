@@ -1,7 +1,7 @@
 """No English word on a Vietnamese page: every page of the walk, for each role, read as a user reads it.
 
 The page's visible text (tags, scripts and styles stripped; of the attributes only those a
-user sees or hears: title, aria-label, placeholder, alt, and the value of buttons) is split
+user sees or hears: title, aria-label, placeholder, alt, data-label, and the value of buttons) is split
 into words, and any word of a list of common English words fails the test, named with its
 page. The test fetches URLs, so it holds whatever the templates behind them become.
 """
@@ -68,7 +68,7 @@ ERASED = re.compile(
     r"|\b[\w-]+\.(?:pdf|xlsx|csv|docx|json|svg)\b",  # file names
     re.IGNORECASE,
 )
-VISIBLE_ATTRIBUTES = {"title", "aria-label", "placeholder", "alt"}
+VISIBLE_ATTRIBUTES = {"title", "aria-label", "placeholder", "alt", "data-label"}  # data-label: shown by CSS
 
 
 class VisibleText(HTMLParser):
