@@ -126,7 +126,7 @@ def attention(summary, scope):
         ("draft", total.status[Status.DRAFT], _("registered wards whose self-assessment is not submitted yet")),
         ("near-misses", total.near_misses, _("wards one or two criteria short of every criterion")),
         ("below-quota", len(below_quota), _("provinces below their quota")),
-        ("below-target", len(below_target), _("provinces below 30 % of units recognised (2025 target)")),
+        ("below-target", len(below_target), _("provinces with under 30 per cent of their units recognised (the 2025 target)")),
     ]
     return [item for item in items if item[1]]
 
