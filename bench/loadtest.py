@@ -42,6 +42,9 @@ def main():
     parser.add_argument("--duration", type=int, default=120, help="seconds")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--record", action="store_true")
+    parser.add_argument("--think", default="2,6", help="seconds between a user's tasks, e.g. 1,3")
+    parser.add_argument("--national", action="store_true",
+                        help="run on the national data of 2023 (generate_national: 10,035 wards) instead of the demo")
     args = parser.parse_args()
 
     password = secrets.token_urlsafe(12)
@@ -58,7 +61,8 @@ def main():
     psql(f"DROP DATABASE IF EXISTS {DATABASE}")
     psql(f"CREATE DATABASE {DATABASE}")
     python = str(ROOT / ".venv" / "bin" / "python")
-    for command in (["migrate", "--no-input"], ["load_units"], ["load_demo"], ["collectstatic", "--no-input"]):
+    data = ["generate_national", "--years", "2023"] if args.national else ["load_demo"]
+    for command in (["migrate", "--no-input"], ["load_units"], data, ["collectstatic", "--no-input"]):
         subprocess.run([python, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
 
     sys.path.insert(0, str(ROOT))
@@ -66,6 +70,11 @@ def main():
     import django
 
     django.setup()
+    if args.national:
+        from criteria.models import ProgrammeYear
+
+        # A generated year is closed for entry; the simulated users save results in it.
+        ProgrammeYear.objects.filter(year=2023).update(is_open=True)
     accounts, tracked = prepare_accounts(args.users, password)
     from criteria.models import Assessment
 
@@ -87,7 +96,7 @@ def main():
             changes_file = Path(folder) / "changes.json"
             locust_env = {
                 **env, "KIEUMAU_LOAD_ACCOUNTS": json.dumps(accounts), "KIEUMAU_LOAD_PASSWORD": password,
-                "KIEUMAU_LOAD_CHANGES": str(changes_file),
+                "KIEUMAU_LOAD_CHANGES": str(changes_file), "KIEUMAU_LOAD_THINK": args.think,
                 "KIEUMAU_LOAD_PROVINCE_USERS": str(len(accounts["province"])),
                 "KIEUMAU_LOAD_MINISTRY_USERS": str(len(accounts["ministry"])),
                 "KIEUMAU_LOAD_ADMIN_USERS": str(len(accounts["admin"])),
@@ -177,12 +186,13 @@ def report(args, stats, changes, made, bumps, history_added):
     rows = [s for s in stats if s["Name"] != "Aggregated"]
     total = next(s for s in stats if s["Name"] == "Aggregated")
     lines = [
-        f"### {date.today().isoformat()} · load test · PostgreSQL",
+        f"### {date.today().isoformat()} · load test · PostgreSQL · "
+        f"{'national data (2023, generate_national)' if args.national else 'demo data'}",
         "",
         f"Machine: {platform.node()} · {platform.machine()} · {os.cpu_count()} cores (gunicorn, PostgreSQL and "
         f"locust all on it). gunicorn {args.workers} workers, {args.users} users (60 % provincial police, 30 % "
         f"ministry staff, 10 % administrators), spawned 5 a second, then measured for {args.duration} s (statistics "
-        f"reset once all were logged in); 2-6 s between tasks (administrators 5-10 s).",
+        f"reset once all were logged in); {args.think.replace(',', '-')} s between tasks (administrators 5-10 s).",
         "",
         "| request | count | failures | median ms | p95 ms | req/s |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",

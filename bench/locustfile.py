@@ -14,6 +14,8 @@ from collections import Counter
 
 from locust import HttpUser, between, events, task
 
+THINK = tuple(float(s) for s in os.environ.get("KIEUMAU_LOAD_THINK", "2,6").split(","))
+
 ACCOUNTS = json.loads(os.environ["KIEUMAU_LOAD_ACCOUNTS"])  # {"province": [...], "ministry": [...], "admin": [...]}
 PASSWORD = os.environ["KIEUMAU_LOAD_PASSWORD"]
 CHANGES = Counter()  # successful state changes, by kind
@@ -25,8 +27,9 @@ def take(role):
 
 class Kieumau(HttpUser):
     abstract = True
-    # People read a page before the next click: 2-6 s between tasks (a task is 1-4 requests).
-    wait_time = between(2, 6)
+    # People read a page before the next click: 2-6 s between tasks (a task is 1-4 requests),
+    # or what KIEUMAU_LOAD_THINK says ("1,3": 1-3 s).
+    wait_time = between(*THINK)
 
     def log_in(self, account):
         self.account = account
