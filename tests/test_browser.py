@@ -333,9 +333,10 @@ PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True}
 # What each role's walk opens beyond the pages everyone sees; the ward and its history are Hà Nội's.
 WALK = ["/", "/reports/2023/", "/reports/2023/?map=current", "/reports/2023/by-province/",
         "/reports/2023/by-province/?map=current", "/reports/2023/criteria/", "/reports/2023/near-misses/",
-        "/reports/2023/trend/", "/reports/2023/provinces/01/", "/reports/targets/", "{ward}", "{ward}history/",
-        "/reports/2023/outcomes/", "{decision}", "{commendation}", "/wards/search/?q=tran+phu",
-        "/reports/2023/calendar/", "/notifications/"]
+        "/reports/2023/trend/", "/reports/2023/provinces/01/", "/reports/2023/provinces/01/criteria/",
+        "/reports/2023/provinces/01/near-misses/", "/reports/2023/provinces/01/trend/", "/reports/targets/",
+        "{ward}", "{ward}history/", "/reports/2023/outcomes/", "{decision}", "{commendation}",
+        "/wards/search/?q=tran+phu", "/reports/2023/calendar/", "/notifications/"]
 # Rendered font size of every chart's text: its computed size times the scale of its SVG on the screen.
 CHART_TEXT = """
 return [...document.querySelectorAll('svg.chart-svg text')].filter(t => t.getClientRects().length).map(t =>
