@@ -206,24 +206,35 @@ def unit_status(status, submitted_self_met, size, recognised):
 
 def unit_status_counts(year, provinces=None, years=None):
     """{UnitStatus: units} of the year's map in the scope `provinces` (None: the country), every status
-    present; the same statuses as `unit_statuses`, counted by the database in three grouped queries:
-    the year's assessments by status, result and title; the units holding a title of an earlier year
-    and not registered this year; and the units in all (the rest are not registered)."""
+    present; the same statuses as `unit_statuses`, counted by the database in grouped queries: the
+    year's assessments by status, result and title; when the map has earlier years, the units holding
+    a title of one and not registered this year; and the units in all (the rest are not registered)."""
     years = programme_years() if years is None else years
-    size = next(y.size for y in years if y.pk == year.pk)
+    this = next(y for y in years if y.pk == year.pk)  # with `size` and `decisions`
     scope = Q() if provinces is None else Q(province__in=provinces)
-    titled = Assessment.objects.filter(recognised_condition(year, years)).filter(scope).values("unit")
     this_year = Assessment.objects.filter(scope, year=year)
+    # A title of this year is read on the assessment's own row; one of an earlier year of the
+    # same map (`recognised_condition`) through the units holding it.
+    earlier = [y for y in years if y.period == year.period and y.year < year.year]
+    titled_before = None
+    condition = recognised_in(this)
+    if earlier:
+        before = Q(pk__in=[])
+        for y in earlier:
+            before |= recognised_in(y)
+        titled_before = Assessment.objects.filter(before).filter(scope).values("unit")
+        condition |= Q(unit__in=titled_before)
     counts = dict.fromkeys(UnitStatus, 0)
     groups = (
-        this_year.annotate(is_recognised=Case(When(unit__in=titled, then=Value(True)), default=Value(False),
+        this_year.annotate(is_recognised=Case(When(condition, then=Value(True)), default=Value(False),
                                               output_field=BooleanField()))
         .order_by().values_list("is_recognised", "status", "submitted_self_met").annotate(n=Count("pk"))
     )
     for is_recognised, status, submitted_self_met, n in groups:
-        counts[unit_status(status, submitted_self_met, size, is_recognised)] += n
-    counts[UnitStatus.RECOGNISED] += (
-        titled.exclude(unit__in=this_year.values("unit")).order_by().aggregate(n=Count("unit", distinct=True))["n"])
+        counts[unit_status(status, submitted_self_met, this.size, is_recognised)] += n
+    if titled_before is not None:
+        counts[UnitStatus.RECOGNISED] += titled_before.exclude(unit__in=this_year.values("unit")).order_by().aggregate(
+            n=Count("unit", distinct=True))["n"]
     units = Unit.objects.filter(period=year.period)
     if provinces is not None:
         units = units.filter(province__in=provinces)

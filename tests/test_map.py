@@ -256,3 +256,21 @@ def test_map_queries_do_not_depend_on_the_units(client_as, ministry, year2023, d
     # and the province, through the access helper
     with django_assert_num_queries(8):
         client.get("/reports/2023/provinces/79/map.svg")
+
+
+def test_status_counts_carry_earlier_titles_into_a_later_year(year2023):
+    """A unit recognised in 2023 and not registered in 2024 is counted recognised on 2024's map,
+    by the database's counts as by the unit-by-unit statuses the dots are drawn from."""
+    from collections import Counter
+
+    from criteria.figures import UnitStatus, unit_status_counts, unit_statuses
+    from criteria.models import ProgrammeYear, Recognition
+
+    year2024 = ProgrammeYear.objects.create(year=2024, catalogue=year2023.catalogue, period=Period.LEGACY)
+    counts = unit_status_counts(year2024)
+    assert counts[UnitStatus.RECOGNISED] == Recognition.objects.in_force().filter(year=year2023).count() > 0
+    dots = Counter(unit_statuses(year2024).values())
+    assert all(counts[status] == dots[status] for status in UnitStatus if status != UnitStatus.NOT_REGISTERED)
+    hanoi = Province.objects.filter(period=Period.LEGACY, code="01")
+    assert unit_status_counts(year2024, hanoi)[UnitStatus.RECOGNISED] == Recognition.objects.in_force().filter(
+        year=year2023, province__code="01").count()
