@@ -160,9 +160,18 @@ def prepare_accounts(users, password):
         for unit in free:
             wards.append(unit.code)
             tracked.append(register(year, unit, by=user).registration.assessment.pk)
+        if not wards:
+            # National data registers every ward: take three of the province's unverified ones back
+            # to draft, for this user to fill in (the bench's own database).
+            taken = list(Assessment.objects.filter(year=year, unit__province=legacy).exclude(
+                status=Status.VERIFIED).exclude(pk__in=tracked).order_by("unit__code")[:3])
+            Assessment.objects.filter(pk__in=[a.pk for a in taken]).update(status=Status.DRAFT)
+            wards = [a.unit.code for a in Assessment.objects.filter(pk__in=[a.pk for a in taken]).select_related(
+                "unit")]
+            tracked += [a.pk for a in taken]
         accounts["province"].append({"username": user.username, "province": legacy.code, "wards": wards})
-    submitted = list(Assessment.objects.filter(year=year, status=Status.SUBMITTED).select_related(
-        "registration__unit").order_by("pk"))
+    submitted = list(Assessment.objects.filter(year=year, status=Status.SUBMITTED).exclude(pk__in=tracked)
+                     .select_related("registration__unit").order_by("pk")[:ministry * 20])
     for index in range(ministry):
         user = User.objects.create(username=f"load.ministry{index:02d}", password=hashed)
         Profile.objects.create(user=user, role=Role.MINISTRY)
