@@ -151,9 +151,15 @@ def recognised_in(year):
     Recognised by a decision in force once the year has decisions; until then,
     verified with every criterion met.
     """
-    if year.decisions:
+    decisions = getattr(year, "decisions", None)
+    if decisions is None:  # a year not read through `programme_years()`
+        decisions = year.recognition_decisions.exists()
+    if decisions:
         return Q(year_id=year.pk, pk__in=Recognition.objects.in_force().filter(year_id=year.pk).values("assessment"))
-    return Q(year_id=year.pk, status=Status.VERIFIED, verified_met__gte=year.size)
+    size = getattr(year, "size", None)
+    if size is None:
+        size = year.catalogue.criteria.count()
+    return Q(year_id=year.pk, status=Status.VERIFIED, verified_met__gte=size)
 
 
 def recognised_condition(year, years):

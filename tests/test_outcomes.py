@@ -273,3 +273,11 @@ def test_codes_are_read_as_typed():
     assert normalise_code(" 7kq4 m9xt2c ") == "7KQ4-M9XT2C"
     assert normalise_code("7KQ4-M9XT2") == ""
     assert normalise_code("0OIL-M9XT2C") == ""
+
+
+def test_the_recognised_rule_reads_a_year_however_it_was_fetched(year2023):
+    from criteria.figures import programme_years, recognised_in
+
+    annotated = next(y for y in programme_years() if y.year == 2023)
+    plain = Assessment.objects.filter(recognised_in(year2023)).count()
+    assert plain == Assessment.objects.filter(recognised_in(annotated)).count() == 36
