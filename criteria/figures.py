@@ -171,11 +171,6 @@ def recognised_condition(year, years):
     return condition
 
 
-def may_be_recognised_q(year):
-    """Q on assessments of `year` (with `size`): verified with every criterion of the year's catalogue met."""
-    return Q(year_id=year.pk, status=Status.VERIFIED, verified_met__gte=year.size)
-
-
 # --- one unit on the map ---------------------------------------------------------------
 
 

@@ -1,3 +1,4 @@
+import re
 from itertools import groupby
 
 from django import forms
@@ -7,9 +8,26 @@ from django.utils.translation import gettext_lazy as _
 
 from . import calendar
 from .models import ResultValue, Stage, Window
+from .outcomes import parse_codes
 from .workflow import STAGE_FIELDS, Entry
 
 NOTE_MAX_LENGTH = 2000
+# Characters no one types on purpose (pasted from another program); XML, and so DOCX and XLSX, cannot hold them.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A decision lists wards by code; more than this is not one decision.
+MAX_DECISION_WARDS = 5000
+
+
+class NoControlCharacters:
+    """A form mixin: text holding a control character is refused, field by field, before anything is saved."""
+
+    def clean(self):
+        data = super().clean()
+        for name, value in list(data.items()):
+            if isinstance(value, str) and CONTROL_CHARACTER.search(value):
+                self.add_error(name, _("This text holds an invisible control character (pasted from another "
+                                       "program): type it again without it."))
+        return data
 
 
 class AssessmentForm(forms.Form):
@@ -216,7 +234,7 @@ def body_exceeds(request, limit):
 # --- the year's outcomes --------------------------------------------------------------
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(NoControlCharacters, forms.Form):
     """A recognition decision as printed: number, date, signer, the wards it lists, and its scan."""
 
     number = forms.CharField(label=_("Number and symbol"), max_length=50,
@@ -240,6 +258,13 @@ class DecisionForm(forms.Form):
     def clean_number(self):
         return " ".join(self.cleaned_data["number"].split())
 
+    def clean_wards(self):
+        wards = self.cleaned_data["wards"]
+        if len(parse_codes(wards)) > MAX_DECISION_WARDS:
+            raise forms.ValidationError(_("A decision lists at most %(n)s wards: split the list.")
+                                        % {"n": MAX_DECISION_WARDS})
+        return wards
+
     def clean_signed_on(self):
         signed_on = self.cleaned_data["signed_on"]
         if signed_on.year < self.year.year:
@@ -260,7 +285,7 @@ class DecisionForm(forms.Form):
         return upload
 
 
-class WithdrawalForm(forms.Form):
+class WithdrawalForm(NoControlCharacters, forms.Form):
     """A later decision withdrawing the title of some wards of a decision (or all of them)."""
 
     recognitions = forms.ModelMultipleChoiceField(

@@ -8,11 +8,11 @@
   one ward or of every ward of a decision; the rows stay, with the withdrawing
   decision's number, date and reason, and drop out of every figure
   (`criteria.figures.recognised_in`).
-- **Certificates** carry a verification code (`Recognition.code`) that anyone signed
-  in can look up.
+- **Certificates** carry a verification code (`Recognition.code`) that the ministry can
+  look up, and a province for its own wards.
 - **Commendations** (`Bằng khen`, `Giấy khen`) are recorded with their recipients:
   collectives and individuals. Individuals' personal data is seen by the ministry and
-  the recipient's own province only (`sees_personal_data`, `visible_province_ids`).
+  the recipient's own province only (`visible_province_ids`).
 """
 
 import logging
@@ -206,7 +206,8 @@ def withdraw_recognitions(recognitions, *, scope, on, number, reason):
         problems.append(_("Give the date of the withdrawing decision."))
     elif on > timezone.localdate():
         problems.append(_("The withdrawing decision cannot be dated in the future."))
-    locked = list(Recognition.objects.select_for_update().filter(pk__in=[r.pk for r in recognitions]))
+    locked = list(Recognition.objects.select_for_update(of=("self",)).select_related("decision", "unit")
+                  .filter(pk__in=[r.pk for r in recognitions]))
     if not problems and not any(r.in_force for r in locked):
         problems.append(_("Nothing to withdraw: these wards' titles are withdrawn already."))
     for recognition in locked:
@@ -233,11 +234,6 @@ def withdraw_recognitions(recognitions, *, scope, on, number, reason):
     return withdrawn
 
 
-def in_force_for(assessment):
-    """The recognition in force of this assessment, or None."""
-    return assessment.recognitions.in_force().select_related("decision").first()
-
-
 def title_history(unit_ids):
     """Every recognition of these units (any year, in force or withdrawn), newest year first."""
     return (
@@ -248,14 +244,6 @@ def title_history(unit_ids):
 
 
 # --- commendations --------------------------------------------------------------------
-
-
-def sees_personal_data(scope, recipient):
-    """Whether the user may read an individual's name, rank, position and unit."""
-    if recipient.kind != RecipientKind.INDIVIDUAL or scope.is_national:
-        return True
-    return recipient.province_id is not None and scope.provinces(recipient.province.period).filter(
-        pk=recipient.province_id).exists()
 
 
 def visible_province_ids(scope, period):

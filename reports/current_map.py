@@ -169,7 +169,7 @@ def targets(provinces, years):
 
     `provinces` is a queryset of current provinces (the user's scope). One query
     groups every current unit of the counted types by province, with two EXISTS
-    per unit: verified in a current year, or covered (the main successor of a
+    per unit: recognised in a current year, or covered (the main successor of a
     recognised legacy unit).
     """
     current_years = [y for y in years if y.period == Period.CURRENT]

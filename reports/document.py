@@ -39,6 +39,7 @@ from reportlab.platypus import SimpleDocTemplate, Spacer
 from reportlab.platypus import Table as PdfTable
 from reportlab.platypus import TableStyle
 
+from criteria.forms import CONTROL_CHARACTER
 from .pdf import vietnamese_fonts
 
 WORD_FONT = "Times New Roman"
@@ -48,8 +49,11 @@ BODY_PT, SMALL_PT, TABLE_PT = 13, 11, 9
 
 
 def nfc(text):
-    """Text as written: Unicode NFC, and a percent sign kept on its number's line ("4,4 %")."""
-    return unicodedata.normalize("NFC", str(text)).replace(" %", "\u00a0%")
+    """Text as written: Unicode NFC, and a percent sign kept on its number's line ("4,4 %").
+
+    Control characters a form once let through are dropped: a DOCX (XML) cannot hold them.
+    """
+    return CONTROL_CHARACTER.sub("", unicodedata.normalize("NFC", str(text))).replace(" %", "\u00a0%")
 
 
 @dataclass

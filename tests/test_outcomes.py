@@ -281,3 +281,42 @@ def test_the_recognised_rule_reads_a_year_however_it_was_fetched(year2023):
     annotated = next(y for y in programme_years() if y.year == 2023)
     plain = Assessment.objects.filter(recognised_in(year2023)).count()
     assert plain == Assessment.objects.filter(recognised_in(annotated)).count() == 36
+
+
+def test_the_signed_scan_is_the_ministrys_to_read(client_as, hanoi):
+    decision = RecognitionDecision.objects.get(number="2150/QĐ-BCA")
+    page = client_as(hanoi).get(f"/reports/2023/decisions/{decision.pk}/").content.decode()
+    assert "scan.pdf" not in page
+    assert client_as(hanoi).get(f"/reports/2023/decisions/{decision.pk}/scan.pdf").status_code == 404
+
+
+def test_a_control_character_is_refused_by_the_forms_and_never_breaks_the_report(client_as, ministry):
+    from criteria.models import Commendation, CommendationRecipient, RecipientKind
+
+    recognition = recognised_in("40")
+    client = client_as(ministry)
+    client.cookies["django_language"] = "en"
+    response = client.post("/reports/2023/decisions/new/", {
+        "number": "7/QĐ-BCA", "signed_on": "2024-06-01", "signer_name": "Lê\x01 Văn Thử", "signer_title": "Thứ trưởng",
+        "wards": recognition.unit.code})
+    assert "control character" in response.content.decode()
+    assert not RecognitionDecision.objects.filter(number="7/QĐ-BCA").exists()
+    commendation = Commendation.objects.get(number="9368/QĐ-BCA")
+    before = commendation.recipients.count()
+    client.post(f"/reports/2023/commendations/{commendation.pk}/add/", {
+        "kind": RecipientKind.INDIVIDUAL, "name": "Nguyễn\x01 Văn B", "province": "01"})
+    assert commendation.recipients.count() == before
+    # a control character already in the database (from before the check) is dropped from the DOCX
+    CommendationRecipient.objects.create(commendation=commendation, kind=RecipientKind.INDIVIDUAL,
+                                         name="Trần\x0b Thị C", position_in_list=99)
+    response = client.get("/reports/2023/export/yearly.docx")
+    assert response.status_code == 200
+
+
+def test_a_decision_list_is_bounded(client_as, ministry):
+    client = client_as(ministry)
+    client.cookies["django_language"] = "en"
+    codes = " ".join(str(n) for n in range(1, 5003))
+    response = client.post("/reports/2023/decisions/new/", {
+        "number": "8/QĐ-BCA", "signed_on": "2024-06-01", "signer_name": "A", "signer_title": "B", "wards": codes})
+    assert "at most 5000 wards" in response.content.decode()

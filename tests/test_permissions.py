@@ -119,7 +119,8 @@ SPECS = {
     "reports:outcomes": Spec("GET", "year", {"anonymous": LOGIN, "norole": NOROLE, "province": 200, "ministry": 200, "admin": 200}),
     "reports:decision_new": Spec("GET", "year", {"anonymous": LOGIN, "norole": NOROLE, "province": 403, "ministry": 200, "admin": 200}),
     "reports:decision": Spec("GET", "decision", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
-    "reports:decision_scan": Spec("GET", "decision", {"anonymous": LOGIN, "norole": NOROLE, "province": P404, "ministry": 200, "admin": 200}),
+    # the signed decision lists every province's wards: the ministry's to read
+    "reports:decision_scan": Spec("GET", "decision", {"anonymous": LOGIN, "norole": NOROLE, "province": 404, "ministry": 200, "admin": 200}),
     "reports:decision_withdraw": Spec("POST", "decision", {"anonymous": LOGIN, "norole": NOROLE, "province": (403, 404), "ministry": 302, "admin": 302},
                                       data=lambda o: {"recognitions": [o["recognition"].pk], "withdrawn_on": "2024-06-01",
                                                       "number": "77/QĐ-BCA", "reason": "Vi phạm sau công nhận"}),

@@ -27,7 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from criteria.access import get_commendation_for_user, get_year_or_404, scope_for
-from criteria.forms import body_exceeds
+from criteria.forms import NoControlCharacters, body_exceeds
 from criteria.models import Commendation, CommendationLevel, RecipientKind
 from criteria.outcomes import OUTCOME_ROLES, OutcomeRefused, add_recipients, record_commendation, visible_province_ids
 from wards.models import Province
@@ -44,7 +44,7 @@ def _field(name):
     return Commendation._meta.get_field(name)
 
 
-class CommendationForm(forms.Form):
+class CommendationForm(NoControlCharacters, forms.Form):
     level = forms.ChoiceField(label=gettext_lazy("Level"), choices=CommendationLevel.choices)
     issuer = forms.CharField(label=gettext_lazy("Issued by"), max_length=_field("issuer").max_length,
                              initial="Bộ Công an")
@@ -69,7 +69,7 @@ class CommendationForm(forms.Form):
         return signed_on
 
 
-class RecipientForm(forms.Form):
+class RecipientForm(NoControlCharacters, forms.Form):
     """One recipient, checked by the same rules as a row of an imported list."""
 
     kind = forms.ChoiceField(label=gettext_lazy("Recipient"), choices=RecipientKind.choices)

@@ -120,7 +120,6 @@ def _decision_context(request, year, decision, scope, form=None):
         "in_force": in_force.count(),
         "can_record": scope.role in OUTCOME_ROLES,
         "form": form or WithdrawalForm(recognitions=in_force),
-        "history": decision.history.select_related("history_user").order_by("history_date")[:50],
     }
 
 
@@ -159,7 +158,8 @@ def decision_withdraw(request, year, pk):
 def decision_scan(request, year, pk):
     year = get_year_or_404(year)
     decision = get_decision_for_user(request.user, year, pk)
-    if not decision.scan:
+    # The signed decision lists the wards of every province it recognises: the ministry's to read.
+    if not scope_for(request.user).is_national or not decision.scan:
         raise Http404(_("No scan of this decision was recorded."))
     try:
         handle = decision.scan.open("rb")
