@@ -270,9 +270,11 @@ def record_commendation(year, fields, recipients, *, scope, is_demo=False):
     return commendation
 
 
+@transaction.atomic
 def add_recipients(commendation, recipients, *, scope):
-    """Add recipients to a commendation, numbered after those it has."""
+    """Add recipients to a commendation, numbered after those it has (one addition at a time)."""
     require_outcome_role(scope)
+    Commendation.objects.select_for_update().filter(pk=commendation.pk).first()
     start = CommendationRecipient.objects.filter(commendation=commendation).count()
     for index, recipient in enumerate(recipients, start=start + 1):
         recipient.commendation = commendation
