@@ -1,3 +1,6 @@
+import os
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 
 from criteria.access import Role, Scope
@@ -57,11 +60,17 @@ class Command(BaseCommand):
         scope = Scope(user=None, role=Role.ADMIN)
         exporter = exporter_class(programme_year, scope, selected, current_map=map == "current")
         if output:
+            # Written beside the target, then moved over it: a failure never leaves half a file.
+            target = Path(output)
+            partial = target.with_name(f".{target.name}.partial")
             try:
-                with open(output, "wb") as handle:
+                with open(partial, "wb") as handle:
                     exporter.write(format, handle)
+                os.replace(partial, target)
             except OSError as exc:
                 raise CommandError(f"Cannot write {output}: {exc.strerror or exc}.") from None
+            finally:
+                partial.unlink(missing_ok=True)
         else:
             for chunk in exporter.text(format):
                 # The BOM is for Excel opening a file, not for a terminal or a pipe.
