@@ -17,7 +17,14 @@ from django.utils.translation import gettext_lazy as _
 
 from wards.models import Period, Province, Unit
 
-from .models import Profile, ProgrammeYear, Role  # noqa: F401 (Role is imported from here by the views)
+from .models import (  # noqa: F401 (Role is imported from here by the views)
+    Commendation,
+    Profile,
+    ProgrammeYear,
+    Recognition,
+    RecognitionDecision,
+    Role,
+)
 
 
 def role_of(user):
@@ -177,8 +184,6 @@ def remember_login(sender, user, **kwargs):
 
 def get_decision_for_user(user, year, pk):
     """A recognition decision of `year`; a provincial user sees one only if it recognises a ward of theirs."""
-    from .models import RecognitionDecision
-
     scope = scope_for(user)
     decisions = RecognitionDecision.objects.filter(year=year, pk=pk)
     if not scope.is_national:
@@ -191,8 +196,6 @@ def get_decision_for_user(user, year, pk):
 
 def get_recognition_by_code(user, code):
     """The recognition whose certificate carries verification `code`; a province looks up its own only."""
-    from .models import Recognition
-
     scope = scope_for(user)
     recognitions = Recognition.objects.select_related("decision", "year", "unit", "province").filter(code=code)
     if not scope.is_national:
@@ -205,8 +208,6 @@ def get_recognition_by_code(user, code):
 
 def get_commendation_for_user(user, year, pk):
     """A commendation of `year`; a provincial user sees one only if it commends someone of their province."""
-    from .models import Commendation
-
     scope = scope_for(user)
     commendations = Commendation.objects.filter(year=year, pk=pk)
     if not scope.is_national:

@@ -246,10 +246,10 @@ class RegistrationAdmin(ReadOnlyAdmin):
         return ward_link(registration)
 
 
-class ResultInline(admin.TabularInline):
-    model = Result
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown on their parent's page, never changed there (see `ReadOnlyAdmin`)."""
+
     extra = 0
-    fields = ["criterion", "self_value", "self_note", "verified_value", "verified_note"]
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
@@ -257,6 +257,11 @@ class ResultInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ResultInline(ReadOnlyInline):
+    model = Result
+    fields = ["criterion", "self_value", "self_note", "verified_value", "verified_note"]
 
     def get_queryset(self, request):
         # Each row is titled with str(result), which names the assessment's ward and year.
@@ -311,18 +316,10 @@ def outcome_link(url_name, obj):
     return format_html('<a href="{}">{}</a>', url, _("Recorded and changed on the year's outcomes pages"))
 
 
-class RecognitionInline(admin.TabularInline):
+class RecognitionInline(ReadOnlyInline):
     model = Recognition
-    extra = 0
     fields = ["unit_name", "province_name", "code", "withdrawn_on", "withdrawal_number", "withdrawal_reason"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RecognitionDecision)
@@ -350,18 +347,10 @@ class RecognitionAdmin(ReadOnlyAdmin):
     search_fields = ["unit_name", "code", "decision__number"]
 
 
-class RecipientInline(admin.TabularInline):
+class RecipientInline(ReadOnlyInline):
     model = CommendationRecipient
-    extra = 0
     fields = ["position_in_list", "kind", "name", "rank", "position", "work_unit", "province", "unit"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("province", "unit")

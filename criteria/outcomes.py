@@ -36,7 +36,6 @@ from .models import (
     ProgrammeYear,
     Recognition,
     RecognitionDecision,
-    RecipientKind,
     Status,
 )
 

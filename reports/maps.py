@@ -28,7 +28,7 @@ import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.html import escape

@@ -11,13 +11,11 @@ import secrets
 import tempfile
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import FileResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -27,14 +25,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from criteria.access import get_commendation_for_user, get_year_or_404, scope_for
-from criteria.forms import NoControlCharacters, body_exceeds
+from criteria.forms import NoControlCharacters
 from criteria.models import Commendation, CommendationLevel, RecipientKind
 from criteria.outcomes import OUTCOME_ROLES, OutcomeRefused, add_recipients, record_commendation, visible_province_ids
 from wards.models import Province
 
 from .. import recipients as recipient_rules
-from ..importers import ImportRefused, read_upload
-from .imports import UploadForm
+from ..importers import ImportRefused
+from .imports import read_posted_spreadsheet
 
 audit = logging.getLogger("kieumau.audit")
 SESSION_KEY = "kieumau-commendation-import"
@@ -208,28 +206,17 @@ def import_template(request, year, pk):
 def import_upload(request, year, pk):
     """Upload a list of recipients and see what importing it would add; nothing is written yet."""
     year, commendation, _scope = _context(request, year, pk, edit=True)
-    form, plan, error, token = UploadForm(), None, None, None
-    if request.method == "POST":
-        if body_exceeds(request, settings.IMPORT_MAX_BYTES):
-            error = _("The file is too large: the limit is %(limit)s.") % {
-                "limit": filesizeformat(settings.IMPORT_MAX_BYTES)}
-        else:
-            form = UploadForm(request.POST, request.FILES)
-            if form.is_valid():
-                upload = form.cleaned_data["file"]
-                try:
-                    header, rows = read_upload(upload)
-                except ImportRefused as exc:
-                    error = str(exc)
-                else:
-                    plan = recipient_rules.build_plan(commendation, header, rows, upload.name)
-                    if plan.ok and plan.adds:
-                        # The rows wait in the session; apply checks them all again.
-                        token = secrets.token_urlsafe(16)
-                        request.session[SESSION_KEY] = {
-                            "token": token, "commendation": commendation.pk, "filename": upload.name,
-                            "header": header, "rows": rows,
-                        }
+    form, upload, error = read_posted_spreadsheet(request)
+    plan, token = None, None
+    if upload is not None:
+        plan = recipient_rules.build_plan(commendation, upload.header, upload.rows, upload.name)
+        if plan.ok and plan.adds:
+            # The rows wait in the session; apply checks them all again.
+            token = secrets.token_urlsafe(16)
+            request.session[SESSION_KEY] = {
+                "token": token, "commendation": commendation.pk, "filename": upload.name,
+                "header": upload.header, "rows": upload.rows,
+            }
     return render(request, "reports/commendation_import.html", {
         "year": year, "commendation": commendation, "form": form, "plan": plan, "error": error, "token": token,
     }, status=400 if error else 200)

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from criteria.access import get_province_for_user, get_year_or_404, scope_for
-from criteria.models import ProgrammeYear, Status
+from criteria.models import Status
 from criteria.scoring import band_label
 from criteria.calendar import window_open
 from criteria.forms import ExtensionForm

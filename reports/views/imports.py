@@ -3,6 +3,7 @@
 import logging
 import secrets
 import tempfile
+from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
@@ -60,31 +61,46 @@ def template(request, year, code):
     )
 
 
+@dataclass
+class PostedSpreadsheet:
+    name: str
+    header: list
+    rows: list
+
+
+def read_posted_spreadsheet(request):
+    """(form, spreadsheet or None, error or None) of an upload page: on GET an empty form; on POST the
+    file read through the hardened reader (`reports.importers.read_upload`), or why it was refused."""
+    if request.method != "POST":
+        return UploadForm(), None, None
+    if body_exceeds(request, settings.IMPORT_MAX_BYTES):
+        return UploadForm(), None, _("The file is too large: the limit is %(limit)s.") % {
+            "limit": filesizeformat(settings.IMPORT_MAX_BYTES)}
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return form, None, None
+    upload = form.cleaned_data["file"]
+    try:
+        header, rows = read_upload(upload)
+    except ImportRefused as exc:
+        return form, None, str(exc)
+    return form, PostedSpreadsheet(upload.name, header, rows), None
+
+
 def upload(request, year, code):
     """Upload a file and see what importing it would do; nothing is written yet."""
     year, province, scope = _context(request, year, code)
     _require_importer(scope)
-    form, plan, error, token = UploadForm(), None, None, None
-    if request.method == "POST":
-        if body_exceeds(request, settings.IMPORT_MAX_BYTES):
-            error = _("The file is too large: the limit is %(limit)s.") % {
-                "limit": filesizeformat(settings.IMPORT_MAX_BYTES)}
-        else:
-            form = UploadForm(request.POST, request.FILES)
-            if form.is_valid():
-                upload = form.cleaned_data["file"]
-                try:
-                    header, rows = read_upload(upload)
-                except ImportRefused as exc:
-                    error = str(exc)
-                else:
-                    plan = build_plan(year, province, header, rows, upload.name)
-                    if plan.ok and plan.has_changes:
-                        token = secrets.token_urlsafe(16)
-                        request.session[SESSION_KEY] = {
-                            "token": token, "year": year.year, "province": province.code,
-                            "filename": upload.name, "header": header, "rows": rows,
-                        }
+    form, upload, error = read_posted_spreadsheet(request)
+    plan, token = None, None
+    if upload is not None:
+        plan = build_plan(year, province, upload.header, upload.rows, upload.name)
+        if plan.ok and plan.has_changes:
+            token = secrets.token_urlsafe(16)
+            request.session[SESSION_KEY] = {
+                "token": token, "year": year.year, "province": province.code,
+                "filename": upload.name, "header": upload.header, "rows": upload.rows,
+            }
     return render(request, "reports/import.html", {
         "year": year, "province": province, "form": form, "plan": plan, "error": error, "token": token,
     }, status=400 if error else 200)
