@@ -338,17 +338,23 @@ class WardResultsExporter(Exporter):
             _("Province code"), _("Province"), _("District"), _("Ward"), _("Ward code"), _("Status"), _("Stage"),
             _("Result"), *[_("Criterion %(number)s") % {"number": c.number} for c in criteria], _("Notes"),
         ]
+        # Plain tuples, not model instances: this export is every ward of the country.
         assessments = (
             Assessment.objects.filter(year=self.year)
             .filter(self._scope_q("registration__unit__province"))
-            .select_related("registration__unit__province", "registration__unit__district")
             .order_by("registration__unit__province__code", "registration__unit__code")
+            .values_list(
+                "pk", "status", "submitted_self_met", "verified_met", "registration__unit__province__code",
+                "registration__unit__province__name", "registration__unit__district__name",
+                "registration__unit__name", "registration__unit__code",
+            )
         )
         # Labels translated once, not once a cell: this export can be 300,000 cells.
         labels = {
             "status": {key: str(label) for key, label in Status.choices},
             "value": {key: str(label) for key, label in VALUE_LABELS.items()},
             "stage": {True: str(_("Verified")), False: str(_("Self-assessed (expected)"))},
+            "band": {met: band_label(band_of(met, size), size) for met in range(size + 1)},
         }
 
         def rows():
@@ -357,41 +363,39 @@ class WardResultsExporter(Exporter):
             for assessment in assessments.iterator(chunk_size=CHUNK):
                 chunk.append(assessment)
                 if len(chunk) == CHUNK:
-                    yield from self._rows(chunk, criteria, size, labels)
+                    yield from self._rows(chunk, criteria, labels)
                     chunk = []
-            yield from self._rows(chunk, criteria, size, labels)
+            yield from self._rows(chunk, criteria, labels)
 
         return [Table(_("Ward results"), header, rows(), widths=[8, 24, 22, 26, 10, 14, 20, 10] + [9] * size + [60])]
 
-    def _rows(self, chunk, criteria, size, labels):
+    def _rows(self, chunk, criteria, labels):
         if not chunk:
             return
         results = {}
         for assessment_id, criterion_id, self_value, self_note, verified_value, verified_note in (
-            Result.objects.filter(assessment__in=[a.pk for a in chunk]).order_by().values_list(
+            Result.objects.filter(assessment_id__in=[a[0] for a in chunk]).order_by().values_list(
                 "assessment_id", "criterion_id", "self_value", "self_note", "verified_value", "verified_note"
             )
         ):
             results.setdefault(assessment_id, {})[criterion_id] = (self_value, self_note, verified_value, verified_note)
-        number = {c.pk: c.number for c in criteria}
-        for a in chunk:
-            unit = a.registration.unit
-            verified = a.stage == Stage.VERIFIED
-            met = standing_met(a.status, a.submitted_self_met, a.verified_met)
-            mine = results.get(a.pk, {})
+        pending = (ResultValue.PENDING, "", ResultValue.PENDING, "")
+        value_label = labels["value"]
+        numbered = [(c.pk, c.number) for c in criteria]
+        for pk, status, submitted_self_met, verified_met, province_code, province, district, name, code in chunk:
+            verified = status == Status.VERIFIED
+            met = standing_met(status, submitted_self_met, verified_met)
+            mine = results.get(pk, {})
+            at = 2 if verified else 0  # (self value, self note, verified value, verified note)
             values, notes = [], []
-            for c in criteria:
-                self_value, self_note, verified_value, verified_note = mine.get(
-                    c.pk, (ResultValue.PENDING, "", ResultValue.PENDING, "")
-                )
-                value, note = (verified_value, verified_note) if verified else (self_value, self_note)
-                values.append(labels["value"][value])
-                if note:
-                    notes.append(f"{number[c.pk]}: {note}")
+            for criterion_id, number in numbered:
+                result = mine.get(criterion_id, pending)
+                values.append(value_label[result[at]])
+                if result[at + 1]:
+                    notes.append(f"{number}: {result[at + 1]}")
             yield [
-                unit.province.code, unit.province.name, unit.district.name if unit.district_id else "", unit.name,
-                unit.code, labels["status"][a.status], labels["stage"][verified],
-                band_label(band_of(met, size), size) if met is not None else "",
+                province_code, province, district or "", name, code, labels["status"][status],
+                labels["stage"][verified], labels["band"].get(met, "") if met is not None else "",
                 *values, "; ".join(notes),
             ]
 
@@ -506,6 +510,8 @@ def csv_chunks(table):
 
 
 def _csv_cell(value):
+    if value.__class__ is str:  # most cells: checked without the generic path
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
     value = str(value) if not isinstance(value, (int, float)) else value
     return "'" + value if is_formula_like(value) else value
 
