@@ -396,6 +396,9 @@ class Assessment(models.Model):
                         "verified_not_met"],
                 name="assessment_figures",
             ),
+            # The work queues' counts in the navigation bar, on every page: what is submitted
+            # across the country, or a province's drafts and returned ones.
+            models.Index(fields=["status", "province"], name="assessment_status_province"),
         ]
 
     def __str__(self):
