@@ -221,3 +221,32 @@ def test_a_note_reads_the_same_on_the_page_and_in_xlsx_and_csv(client_as, minist
     rows = list(csv.reader(io.StringIO(body(client.get("/reports/2023/export/wards.csv")).decode("utf-8-sig"))))
     cell = next(r for r in rows if len(r) > 4 and r[4] == unit.code)[-1]
     assert f"{result.criterion.number}: {note}" in cell
+
+
+def test_ward_results_give_the_result_that_stands_in_a_fixed_number_of_queries(client_as, ministry, hanoi):
+    """A verified ward shows its verified values and band, a submitted one its self-assessment; the
+    export reads every ward in the same few queries however many there are."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import translation
+
+    from criteria.models import ResultValue
+    from reports.exporters import VALUE_LABELS
+
+    counts, tables = [], []
+    for user in (ministry, hanoi):
+        http = client_as(user)
+        with CaptureQueriesContext(connection) as queries:
+            tables.append(rows_of_csv(body(http.get("/reports/2023/export/wards.csv"))))
+        counts.append(len(queries))
+    assert len(tables[0]) - 1 == 172 and 1 < len(tables[1]) - 1 < 172
+    assert counts[0] == counts[1]
+    with translation.override("vi"):
+        labels = {key: str(label) for key, label in VALUE_LABELS.items()}
+        for status, field in ((Status.VERIFIED, "verified_value"), (Status.SUBMITTED, "self_value")):
+            assessment = registered("01", status=status).assessment
+            row = next(r for r in tables[0][1:] if r[4] == assessment.registration.unit.code)
+            assert row[5] == str(Status(status).label)
+            values = dict(assessment.results.values_list("criterion__number", field))
+            assert row[8:30] == [labels[values.get(n, ResultValue.PENDING)] for n in range(1, 23)]
+            assert row[7]  # the band

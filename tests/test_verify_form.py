@@ -256,3 +256,29 @@ def test_verifying_starts_verification_if_nothing_was_entered_since(ministry, ha
     resubmitted = submit(returned, scope=scope_for(hanoi), version=returned.version)
     verified = verify(resubmitted, scope=bo, version=resubmitted.version)
     assert verified.verification_started_by == ministry and verified.verification_started_at == verified.verified_at
+
+
+def test_the_ward_page_costs_the_same_queries_whatever_the_files_and_history(client_as, ministry, year2023, hanoi,
+                                                                             submitted):
+    many = self_assess(new_ward(year2023, "01", hanoi), hanoi, files=range(1, 23))
+    http = client_as(ministry)
+    for _round in range(3):  # a longer history for `many`
+        http.post(form_url(many), {"version": current(many).version, **{
+            f"c{n}_value": ResultValue.MET for n in range(1, 23)}, **{f"c{n}_note": f"lượt {_round}" for n in range(1, 23)}})
+    http.get(ward_url(submitted))  # warm the session and the caches
+    counts = []
+    for assessment in (submitted, many):
+        with CaptureQueriesContext(connection) as queries:
+            assert http.get(ward_url(assessment)).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    # 1 session, 2 user, 3 programme year, 4 profile (role), 5 unit, 6 registration with its assessment,
+    # 7 criteria with their groups, 8 the years with their sizes, 9 the unit's registrations over the
+    # years, 10 what it became, 11 results, 12 every file at once, 13 criteria still to assess, 14-15 who
+    # entered the self-assessment (history), 16 title history; the menu's 17 years, 18 waiting count and
+    # 19 unread notifications.
+    assert counts[0] == 19
+
+
+def ward_url(assessment):
+    return reverse("wards:ward", kwargs={"code": assessment.registration.unit.code, "year": 2023})

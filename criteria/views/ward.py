@@ -49,6 +49,8 @@ def ward(request, code, year):
     registration = (
         unit.registrations.filter(year=year).select_related("assessment__verification_started_by").first()
     )
+    if registration is not None:
+        registration.year = year  # the workflow reads the year (and its catalogue) through it
     assessment = getattr(registration, "assessment", None)
     criteria = list(year.catalogue.criteria.select_related("group").order_by("group__position", "number"))
     size = len(criteria)
