@@ -87,6 +87,11 @@ class Browser:
         self.wait(lambda: "/accounts/login/" not in self.driver.current_url)
 
     def log_out(self):
+        if not self.find("[data-nav-account] button").is_displayed():
+            self.click("button.navbar-toggler")  # a phone's menu is folded away
+            self.wait(lambda: self.find("[data-nav-account] button").is_displayed())
+        self.click("[data-nav-account] button")  # the account menu holds the log-out
+        self.wait(lambda: self.find("nav form[action$='/logout/'] button").is_displayed())
         self.click("nav form[action$='/logout/'] button")
         self.wait(lambda: "/accounts/login/" in self.driver.current_url)
 

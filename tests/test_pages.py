@@ -222,3 +222,21 @@ def test_search_escapes_what_it_echoes(client_as, ministry):
 def test_browser_language_does_not_override_vietnamese(client):
     html = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert 'lang="vi"' in html and "Đăng nhập" in html
+
+
+def test_the_navigation_holds_the_years_in_one_menu_and_the_account_in_another(client_as, ministry):
+    """However many programme years there are, the bar keeps one line: a year menu naming the year
+    shown, and an account menu with the role, the password change and the log-out."""
+    from django.urls import reverse
+
+    from criteria.models import ProgrammeYear
+
+    html = client_as(ministry).get("/reports/2023/").content.decode()
+    years = html.split("data-nav-years", 1)[1].split("</li>\n        {% endif %}", 1)[0]
+    menu = years.split('class="dropdown-menu"', 1)[1].split("</ul>", 1)[0]
+    for year in ProgrammeYear.objects.values_list("year", flat=True):
+        assert f'href="/reports/{year}/"' in menu
+    assert 'dropdown-toggle text-nowrap active' in years and "Năm 2023</a>" in years
+    account = html.split("data-nav-account", 1)[1].split("</ul>", 1)[0]
+    assert "Cán bộ Bộ Công an" in account and f'href="{reverse("password_change")}"' in account
+    assert f'action="{reverse("logout")}"' in account
