@@ -27,7 +27,7 @@ $(STAMP): pyproject.toml
 	touch $@
 
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --numprocesses auto --maxprocesses 4 $(PYTEST_ARGS)
 
 # Needs GNU gettext; the compiled .mo files are committed so that nobody else does.
 messages: install
