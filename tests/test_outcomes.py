@@ -311,6 +311,14 @@ def test_a_control_character_is_refused_by_the_forms_and_never_breaks_the_report
                                          name="Trần\x0b Thị C", position_in_list=99)
     response = client.get("/reports/2023/export/yearly.docx")
     assert response.status_code == 200
+    import zipfile
+
+    from docx import Document
+
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    Document(io.BytesIO(data))  # Word's XML parses
+    body = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode("utf-8")
+    assert "Trần Thị C" in body and "\x0b" not in body
 
 
 def test_a_decision_list_is_bounded(client_as, ministry):
