@@ -283,11 +283,21 @@ def test_the_recognised_rule_reads_a_year_however_it_was_fetched(year2023):
     assert plain == Assessment.objects.filter(recognised_in(annotated)).count() == 36
 
 
-def test_the_signed_scan_is_the_ministrys_to_read(client_as, hanoi):
+def test_the_signed_scan_is_the_ministrys_to_read(client_as, hanoi, ministry, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    settings.MEDIA_ROOT = tmp_path
     decision = RecognitionDecision.objects.get(number="2150/QĐ-BCA")
+    decision.scan.save("x.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+    decision.scan_name, decision.scan_size = "quyet-dinh-2150.pdf", 15
+    decision.save()
     page = client_as(hanoi).get(f"/reports/2023/decisions/{decision.pk}/").content.decode()
-    assert "scan.pdf" not in page
+    assert "quyet-dinh-2150.pdf" not in page and "scan.pdf" not in page
+    assert "data-scan-kept" in page  # it exists; the page says why the province does not read it
     assert client_as(hanoi).get(f"/reports/2023/decisions/{decision.pk}/scan.pdf").status_code == 404
+    page = client_as(ministry).get(f"/reports/2023/decisions/{decision.pk}/").content.decode()
+    assert "quyet-dinh-2150.pdf" in page and "data-scan-kept" not in page
+    assert client_as(ministry).get(f"/reports/2023/decisions/{decision.pk}/scan.pdf").status_code == 200
 
 
 def test_a_control_character_is_refused_by_the_forms_and_never_breaks_the_report(client_as, ministry):
