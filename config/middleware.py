@@ -5,6 +5,8 @@ from django.http import HttpResponseBadRequest
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from criteria.figures import years_read_once
+
 
 class LanguageMiddleware:
     """Vietnamese unless the user chose otherwise with the language switch.
@@ -90,3 +92,15 @@ class PrivateCacheMiddleware:
                 patch_cache_control(response, private=True)
             patch_vary_headers(response, ["Cookie"])
         return response
+
+
+class ProgrammeYearsMiddleware:
+    """Read the programme years once a request: the URL's year, the year menu and the figures
+    share that read (criteria.figures.years_read_once)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with years_read_once():
+            return self.get_response(request)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wards.models import Period, Province, Unit
 
+from .figures import programme_years
 from .models import (  # noqa: F401 (Role is imported from here by the views)
     Commendation,
     Profile,
@@ -114,10 +115,11 @@ def scope_for(user):
 
 
 def get_year_or_404(year):
-    try:
-        return ProgrammeYear.objects.select_related("catalogue").get(year=year)
-    except ProgrammeYear.DoesNotExist:
-        raise Http404(_("There is no programme year %(year)s.") % {"year": year}) from None
+    """The programme year `year` (with its catalogue, `size` and `decisions`), from the request's one read."""
+    for candidate in programme_years():
+        if candidate.year == year:
+            return candidate
+    raise Http404(_("There is no programme year %(year)s.") % {"year": year})
 
 
 def get_province_for_user(user, year, code):

@@ -1,5 +1,5 @@
 from .access import Scope, role_of
-from .models import ProgrammeYear
+from .figures import programme_years
 from .notifications import unread_count
 from .queue import waiting_count
 
@@ -11,7 +11,7 @@ def navigation(request):
         return {}
     role = role_of(user)
     return {
-        "nav_years": list(ProgrammeYear.objects.order_by("-year").values_list("year", flat=True)),
+        "nav_years": [year.year for year in reversed(programme_years())],
         "nav_role": role.label if role else None,
         "nav_unread": unread_count(user),
         # A callable: the COUNT runs only on the pages that show it (the admin's do not).

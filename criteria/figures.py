@@ -39,6 +39,8 @@ whatever the number of provinces, wards and results; Python only sorts the group
 (a few hundred at most) into bands, through `Figures.count`.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -85,13 +87,46 @@ class Target2025:
     ABOVE = "above"
 
 
+# Within one request the programme years are read once (`years_read_once`, a middleware):
+# the year of the URL, the year menu and the figures' years all come from that one read.
+_request_years = ContextVar("kieumau_request_years", default=None)
+
+
+@contextmanager
+def years_read_once():
+    """Let `programme_years()` read the table once for the block (a request) and reuse the list.
+
+    Saving or deleting a programme year, a catalogue, a criterion or a decision in the
+    block forgets the list (`forget_programme_years`), so a view that changes one and
+    then reads them gets the change.
+    """
+    token = _request_years.set([])
+    try:
+        yield
+    finally:
+        _request_years.reset(token)
+
+
+def forget_programme_years(**kwargs):
+    """Drop the years read in this request (a signal receiver: they changed)."""
+    held = _request_years.get()
+    if held:
+        held.clear()
+
+
 def programme_years():
-    """Every programme year, oldest first, with `size` (criteria in its catalogue) and `decisions`
-    (its recognition decisions): one query."""
-    return list(ProgrammeYear.objects.annotate(
+    """Every programme year, oldest first, with its catalogue, `size` (criteria in its catalogue)
+    and `decisions` (its recognition decisions): one query, once a request (`years_read_once`)."""
+    held = _request_years.get()
+    if held:
+        return list(held[0])
+    years = list(ProgrammeYear.objects.select_related("catalogue").annotate(
         size=Count("catalogue__criteria", distinct=True),
         decisions=Count("recognition_decisions", distinct=True),
     ).order_by("year"))
+    if held is not None:
+        held.append(years)
+    return list(years)
 
 
 def map_of(year):

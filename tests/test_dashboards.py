@@ -186,15 +186,15 @@ def test_query_counts_do_not_grow_with_the_data(client_as, ministry):
     urls[2:] = [f"/reports/2023/provinces/{first.unit.province.code}/", f"/wards/{first.unit.code}/2023/"]
     after = count_queries(client, urls)
     assert list(before.values()) == list(after.values()), (before, after)
-    # national (the overview): session, user, programme year, role, programme years with sizes and
-    # decisions, provinces, quotas, eligible units, recognised units, assessments grouped; the year's
+    # national (the overview): session, user, the programme years with sizes and decisions (read
+    # once a request: the URL's year, the figures' and the menu's), role, provinces, quotas, eligible units, recognised units, assessments grouped; the year's
     # outcomes: recognitions grouped, the provinces of the map (is the scope national?), commendation
     # recipients grouped; for the map's table of units by status (`unit_status_counts`), the year's
     # assessments grouped and the units counted (a year with earlier ones on its map adds the units
-    # titled then and not registered now); navigation years, the work queue's count and the unread
-    # notifications in the navigation bar. The tables (by province, criteria, near-misses, trend) are
-    # pages of their own.
-    assert list(after.values())[0] == 18
+    # titled then and not registered now); the work queue's count and the unread notifications in
+    # the navigation bar. The tables (by province, criteria, near-misses, trend) are pages of their
+    # own.
+    assert list(after.values())[0] == 16
 
 
 def test_generator_refuses_a_database_with_real_data():

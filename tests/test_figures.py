@@ -195,3 +195,29 @@ def test_every_figure_equals_a_recount_after_every_step(year2023, hanoi, ministr
             assert as_recounted(current.total) == as_recounted(summary.total)
             assert current.total.covered <= current.total.recognised
         transaction.set_rollback(True)
+
+
+def test_a_request_reads_the_programme_years_once_and_afresh_after_a_change(year2023, django_assert_num_queries):
+    from criteria.access import get_year_or_404
+    from criteria.figures import years_read_once
+    from criteria.models import ProgrammeYear
+
+    with years_read_once():
+        with django_assert_num_queries(1):
+            years = programme_years()
+            years.clear()  # each caller gets a list of its own
+            assert get_year_or_404(2023).size == 22 and [y.year for y in programme_years()] == [2023]
+        # Saved through another instance (a form, the admin): the next read sees it.
+        other = ProgrammeYear.objects.get(year=2023)
+        other.is_open = not other.is_open
+        other.save()
+        with django_assert_num_queries(1):
+            assert get_year_or_404(2023).is_open == other.is_open
+            assert get_year_or_404(2023).is_open == other.is_open
+        last = other.catalogue.criteria.order_by("number").last()
+        other.catalogue.criteria.create(group=last.group, number=23, title="Tiêu chí thử", title_en="Test")
+        assert get_year_or_404(2023).size == 23  # what `size` counts
+    # Outside a request (commands, tests), every call reads the table.
+    with django_assert_num_queries(2):
+        programme_years()
+        programme_years()
