@@ -249,12 +249,12 @@ def test_an_unchanged_map_is_not_sent_again(client_as, ministry, year2023):
 def test_map_queries_do_not_depend_on_the_units(client_as, ministry, year2023, django_assert_num_queries):
     client = client_as(ministry)
     client.get("/reports/2023/map.svg")
-    # session, user, programme year, role, programme years with sizes, the units (with the
-    # archipelagos' special zones), the assessments with their statuses
-    with django_assert_num_queries(7):
+    # session, user, the programme years with sizes (read once a request), role, the units (with
+    # the archipelagos' special zones), the assessments with their statuses
+    with django_assert_num_queries(6):
         client.get("/reports/2023/map.svg")
     # and the province, through the access helper
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         client.get("/reports/2023/provinces/79/map.svg")
 
 

@@ -26,11 +26,28 @@ STATUS_STYLES = {
 }
 
 
+# Badges are a handful of fixed strings per language, repeated on every row of a list: each is
+# built once a process and language (the catalogue of translations does not change while it runs).
+_badges = {}
+
+
+def _badge(kind, build, *args):
+    key = (kind, get_language(), *args)
+    html = _badges.get(key)
+    if html is None:
+        html = _badges[key] = build(*args)
+    return html
+
+
 @register.simple_tag
 def band_badge(met, size, muted=False):
     """A band as a coloured badge; "—" when there is no result to band (never submitted)."""
     if met is None:
         return mark_safe('<span class="text-muted">—</span>')
+    return _badge("band", _band_badge, met, size, bool(muted))
+
+
+def _band_badge(met, size, muted):
     key = band_of(met, size)
     style = "text-bg-secondary" if muted else (
         "text-bg-success" if key == f"{size}/{size}" else "text-bg-danger" if key == BELOW else "text-bg-warning"
@@ -40,13 +57,19 @@ def band_badge(met, size, muted=False):
 
 @register.simple_tag
 def value_badge(value):
-    if not value:
-        value = ResultValue.PENDING
+    return _badge("value", _value_badge, value or ResultValue.PENDING)
+
+
+def _value_badge(value):
     return format_html('<span class="badge {}">{}</span>', VALUE_STYLES[value], ResultValue(value).label)
 
 
 @register.simple_tag
 def status_badge(status):
+    return _badge("status", _status_badge, status)
+
+
+def _status_badge(status):
     return format_html('<span class="badge {}">{}</span>', STATUS_STYLES[status], Status(status).label)
 
 
