@@ -372,27 +372,32 @@ class WardResultsExporter(Exporter):
     def _rows(self, chunk, criteria, labels):
         if not chunk:
             return
+        # Each assessment's results as a list in the criteria's order: (self value, self note,
+        # verified value, verified note), "not yet assessed" where a criterion has no result.
+        position = {c.pk: index for index, c in enumerate(criteria)}
+        pending = (ResultValue.PENDING, "", ResultValue.PENDING, "")
         results = {}
-        for assessment_id, criterion_id, self_value, self_note, verified_value, verified_note in (
+        for row in (
             Result.objects.filter(assessment_id__in=[a[0] for a in chunk]).order_by().values_list(
                 "assessment_id", "criterion_id", "self_value", "self_note", "verified_value", "verified_note"
             )
         ):
-            results.setdefault(assessment_id, {})[criterion_id] = (self_value, self_note, verified_value, verified_note)
-        pending = (ResultValue.PENDING, "", ResultValue.PENDING, "")
+            index = position.get(row[1])
+            if index is not None:
+                mine = results.get(row[0])
+                if mine is None:
+                    mine = results[row[0]] = [pending] * len(criteria)
+                mine[index] = row[2:]
         value_label = labels["value"]
-        numbered = [(c.pk, c.number) for c in criteria]
+        numbers = [c.number for c in criteria]
+        none = [pending] * len(criteria)
         for pk, status, submitted_self_met, verified_met, province_code, province, district, name, code in chunk:
             verified = status == Status.VERIFIED
             met = standing_met(status, submitted_self_met, verified_met)
-            mine = results.get(pk, {})
-            at = 2 if verified else 0  # (self value, self note, verified value, verified note)
-            values, notes = [], []
-            for criterion_id, number in numbered:
-                result = mine.get(criterion_id, pending)
-                values.append(value_label[result[at]])
-                if result[at + 1]:
-                    notes.append(f"{number}: {result[at + 1]}")
+            mine = results.get(pk, none)
+            at = 2 if verified else 0
+            values = [value_label[result[at]] for result in mine]
+            notes = [f"{number}: {result[at + 1]}" for number, result in zip(numbers, mine) if result[at + 1]]
             yield [
                 province_code, province, district or "", name, code, labels["status"][status],
                 labels["stage"][verified], labels["band"].get(met, "") if met is not None else "",
@@ -501,7 +506,8 @@ def csv_chunks(table):
     buffer.write("\ufeff")
     writer.writerow([_csv_cell(v) for v in table.header])
     for count, row in enumerate(table.rows, start=1):
-        writer.writerow([_csv_cell(v) for v in row])
+        # Most cells are text that cannot be read as a formula: written as they are, without a call.
+        writer.writerow([v if v.__class__ is str and not v.startswith(FORMULA_STARTS) else _csv_cell(v) for v in row])
         if count % 500 == 0:
             yield buffer.getvalue()
             buffer.seek(0)
