@@ -71,11 +71,14 @@ VERIFIED_NOTE = "Đoàn kiểm tra của Bộ đã xác minh thực tế hồ s�
 DISAGREEMENT_NOTE = "Xác minh thực tế: chưa đạt, khác với kết quả tự đánh giá của địa phương."
 
 DEMO_MAIL_DOMAIN = "example.invalid"  # reserved (RFC 2606): mail to it never reaches anyone
+# The demo's accounts: role, province, and a person's name (invented, as every name of the
+# demo: no real person is meant), family name first as Vietnamese writes it, so that the
+# history and the work queue say who did what as they would for real staff.
 DEMO_USERS = {
-    "admin.demo": (Role.ADMIN, None),
-    "bo.demo": (Role.MINISTRY, None),
-    "hanoi.demo": (Role.PROVINCE, "01"),
-    "nghean.demo": (Role.PROVINCE, "40"),
+    "admin.demo": (Role.ADMIN, None, "Phạm", "Quốc Huy"),
+    "bo.demo": (Role.MINISTRY, None, "Trần", "Minh Đức"),
+    "hanoi.demo": (Role.PROVINCE, "01", "Nguyễn", "Thu Hà"),
+    "nghean.demo": (Role.PROVINCE, "40", "Lê", "Văn Nghĩa"),
 }
 
 
@@ -121,14 +124,14 @@ def load_demo_users(password):
     """Create the four demo accounts; returns how many accounts changed."""
     User = get_user_model()
     changed = 0
-    for username, (role, province_code) in DEMO_USERS.items():
+    for username, (role, province_code, family_name, given_name) in DEMO_USERS.items():
         user, created = User.objects.get_or_create(username=username)
         dirty = created
         if created or not user.check_password(password):
             user.set_password(password)
             dirty = True
         wanted = {"is_staff": role == Role.ADMIN, "is_superuser": role == Role.ADMIN, "is_active": True,
-                  "email": f"{username}@{DEMO_MAIL_DOMAIN}"}
+                  "email": f"{username}@{DEMO_MAIL_DOMAIN}", "last_name": family_name, "first_name": given_name}
         for name, value in wanted.items():
             if getattr(user, name) != value:
                 setattr(user, name, value)

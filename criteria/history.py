@@ -1,7 +1,11 @@
 """The story of one assessment: every change to its status, results, notes and files, in order."""
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from .demo import DEMO_REASON
@@ -32,13 +36,15 @@ def is_demo_reason(reason):
 
 
 def author(user, demo=False):
-    """Who made a change, as people read it: the user's full name, else their log-in.
+    """Who made a change, as people read it: the user's name, else their log-in.
 
-    A change with no user was made by a command: by the system, loading the demo (`demo`)
-    or otherwise.
+    The name is written as Vietnamese writes it, family name first ("Họ" then "Tên", the
+    account's last and first names: "Trần Minh Đức"). A change with no user was made by a
+    command: by the system, loading the demo (`demo`) or otherwise.
     """
     if user is not None:
-        return user.get_full_name() or user.get_username()
+        return " ".join(part for part in (user.last_name.strip(), user.first_name.strip()) if part) or (
+            user.get_username())
     return _("System (demo data)") if demo else _("System")
 
 
@@ -68,32 +74,50 @@ class Event:
 
 
 def _display(name, value):
-    if value in (None, ""):
+    if value is None or value == "":
         return "—"
     labels = CHOICE_LABELS.get(name)
     if labels is not None and value in labels.values:
         return str(labels(value).label)
     if name == "removed_at":
         return _("removed")
+    if isinstance(value, datetime):
+        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+    if isinstance(value, date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    if isinstance(value, AbstractBaseUser):
+        return author(value)
     return str(value)
 
 
 def _changes(record, previous, subject):
     """The visible field changes between two historical records of one object."""
-    names = [
-        f.name for f in record._meta.fields
+    fields = [
+        f for f in record._meta.fields
         if f.name not in HIDDEN_FIELDS and f.name != "id" and not f.name.startswith("history_")
     ]
     result = []
-    for name in names:
-        old = getattr(previous, name) if previous is not None else None
-        new = getattr(record, name)
+    for f in fields:
+        # Compared by column (a person by id), read as an object only when it changed.
+        old = getattr(previous, f.attname) if previous is not None else None
+        new = getattr(record, f.attname)
         if previous is None and new in (None, "", ResultValue.PENDING):
             continue
         if old != new:
-            label = str(record._meta.get_field(name).verbose_name)
-            result.append(Change(subject, label, _display(name, old), _display(name, new)))
+            if f.is_relation:
+                old, new = _related(previous, f, old), _related(record, f, new)
+            result.append(Change(subject, str(f.verbose_name), _display(f.name, old), _display(f.name, new)))
     return result
+
+
+def _related(record, f, pk):
+    """The object a historical record's foreign key `f` points to (a person), if any."""
+    if pk is None:
+        return None
+    try:
+        return getattr(record, f.name)
+    except ObjectDoesNotExist:  # history keeps ids without constraints: the account may be gone
+        return _("a deleted account")
 
 
 def _evidence_changes(record, previous, subject):

@@ -155,7 +155,7 @@ def test_submit_return_resubmit_verify(transactional_db, browser, tmp_path):
     # 7. The history lists every step, with who and why.
     browser.click("a[href$='/history/']")
     history = browser.text()
-    for expected in ["hanoi.demo", "bo.demo", "Đề nghị bổ sung biên bản bàn giao đất trụ sở", "biên bản.pdf",
+    for expected in ["Nguyễn Thu Hà", "Trần Minh Đức", "Đề nghị bổ sung biên bản bàn giao đất trụ sở", "biên bản.pdf",
                      "Còn thiếu 2 biên chế so với định biên"]:
         assert expected in history
     assert len(browser.finds("[data-change]")) >= 22 * 2 + 5

@@ -276,7 +276,7 @@ def test_ministry_grants_an_extension_and_the_history_shows_it(client_as, minist
                                                                          ministry)
     assert extension.history.get().history_user == ministry
     history = client_as(hanoi).get(f"/wards/{draft.unit.code}/2023/history/").content.decode()
-    assert "data-extension" in history and "Lũ lụt" in history and "bo.demo" in history
+    assert "data-extension" in history and "Lũ lụt" in history and "Trần Minh Đức" in history
 
 
 def test_ministry_grants_a_province_extension(client_as, ministry, hanoi, nghean, clock):

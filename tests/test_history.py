@@ -29,7 +29,8 @@ def test_history_lists_every_step_with_who_when_old_new_and_why(client_as, year2
     assert len(rows) == 5
     assert html.count("data-change") == 1 + 22 + 1 + 1 + 1
     assert "Bổ sung biên bản kiểm tra trụ sở" in html
-    assert "bo.demo" in html and "hanoi.demo" in html
+    # Who, by name (family name first, as Vietnamese writes it), not by log-in
+    assert "Trần Minh Đức" in html and "Nguyễn Thu Hà" in html and "bo.demo" not in html
     # criterion 18 went not met -> met after the return: old -> new is shown
     assert "Không đạt → <strong>Đạt</strong>" in rows[-1] and "18" in rows[-1]
     # the status changes are there, in order
@@ -42,3 +43,40 @@ def test_history_of_another_province_is_not_found(client_as, nghean):
     from .conftest import registered
 
     assert client_as(nghean).get(f"/wards/{registered('01').unit.code}/2023/history/").status_code == 404
+
+
+def test_a_person_is_named_family_name_first_else_by_log_in():
+    from django.contrib.auth import get_user_model
+
+    from criteria.history import author
+
+    User = get_user_model()
+    assert author(User(username="tdung", last_name="Trần", first_name="Thị Dung")) == "Trần Thị Dung"
+    assert author(User(username="tdung", last_name=" ", first_name="Dung ")) == "Dung"
+    assert author(User(username="tdung")) == "tdung"
+    from django.utils import translation
+
+    with translation.override("vi"):
+        assert author(None) == "Hệ thống" and author(None, demo=True) == "Hệ thống (dữ liệu mẫu)"
+
+
+def test_who_started_verifying_and_when_read_as_a_person_and_a_local_time(client_as, ministry, hanoi, year2023):
+    from django.utils import formats, timezone, translation
+
+    from criteria.access import Scope
+    from criteria.access import Role as Roles
+    from criteria.models import Assessment
+    from criteria.workflow import Entry, save_results
+
+    from .conftest import registered
+
+    assessment = registered("01", status=Status.SUBMITTED).assessment
+    criterion = assessment.registration.year.catalogue.criteria.get(number=19)
+    save_results(assessment, Stage.VERIFIED, {criterion: Entry(ResultValue.NOT_MET, "Thiếu thiết bị")}, by=ministry,
+                 version=assessment.version, scope=Scope(ministry, Roles.MINISTRY))
+    started = Assessment.objects.get(pk=assessment.pk).verification_started_at
+    html = client_as(hanoi).get(f"/wards/{assessment.registration.unit.code}/2023/history/").content.decode()
+    with translation.override("vi"):
+        when = formats.date_format(timezone.localtime(started), "SHORT_DATETIME_FORMAT")
+    assert when in html and "+00:00" not in html, "a time as people read it, not as stored"
+    assert "Trần Minh Đức" in html and "bo.demo" not in html, "the person who started, by name"

@@ -67,7 +67,7 @@ def test_a_returned_ward_is_on_the_provinces_home_page_with_the_reason_in_full(c
     html = client_as(hanoi).get("/").content.decode()
     block = re.search(rf'data-returned="{ward.unit.code}">(.*?)</li>', html, re.S).group(1)
     assert "Đề nghị bổ sung biên bản bàn giao đất trụ sở.<br>Kèm ảnh chụp hiện trạng." in block
-    assert "bo.demo" in block
+    assert "Trần Minh Đức" in block
     assert f'href="/wards/{ward.unit.code}/2023/assess/self/"' in block
     assert 'data-count="returned">1<' in html
     assert 'data-nav-waiting title="chờ bạn xử lý">1<' in html
@@ -100,7 +100,7 @@ def test_since_the_last_visit_lists_what_others_changed(client, ministry, hanoi)
     assert Profile.objects.get(user=hanoi).previous_login is not None
     html = client.get("/").content.decode()
     changes = re.search(r"data-changes>(.*?)</ul>", html, re.S).group(1)
-    assert ward.unit.name in changes and "Thiếu biên bản" in changes and "bo.demo" in changes
+    assert ward.unit.name in changes and "Thiếu biên bản" in changes and "Trần Minh Đức" in changes
 
 
 def test_the_ministry_queue_runs_the_same_queries_on_every_page(client_as, ministry):
@@ -157,5 +157,5 @@ def test_a_withdrawn_ward_says_it_was_withdrawn_not_returned(client_as, hanoi):
              reason="Cần bổ sung ảnh trụ sở")
     html = client_as(hanoi).get("/").content.decode()
     block = re.search(rf'data-returned="{ward.unit.code}">(.*?)</li>', html, re.S).group(1)
-    assert "hanoi.demo rút lại" in block
+    assert "Nguyễn Thu Hà rút lại" in block
     assert "Cần bổ sung ảnh trụ sở" in block

@@ -33,7 +33,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{YEAR}: {total.collectives} collectives and {total.individuals} individuals "
                               f"commended; {total.recognised_wards} wards recognised by decision.")
         self.stdout.write(f"Demo accounts: {accounts} created or updated." if accounts else "Demo accounts unchanged.")
-        for username, (role, province) in DEMO_USERS.items():
+        for username, (role, province, family_name, given_name) in DEMO_USERS.items():
             where = f" ({province})" if province else ""
-            self.stdout.write(f"  {username:<12} {role.label}{where}")
+            self.stdout.write(f"  {username:<12} {role.label}{where}, {family_name} {given_name}")
         self.stdout.write(f"  password: {password}")
