@@ -133,13 +133,22 @@ def _lock(assessment, version):
     return locked
 
 
-def _bump(assessment, by, reason, action):
-    """Save the assessment as a new version, recording who and why in its history and the log."""
+def _bump(assessment, by, reason, action, when=None):
+    """Save the assessment as a new version, recording who and why in its history and the log.
+
+    `when`: the time of the results written with it, so that the history shows one save as one
+    event (its records share time, person and reason).
+    """
     assessment.version += 1
     assessment.updated_by = by
     assessment._change_reason = reason
     assessment._history_user = by
-    assessment.save()
+    if when is not None:
+        assessment._history_date = when
+    try:
+        assessment.save()
+    finally:
+        assessment.__dict__.pop("_history_date", None)
     log(action, by, assessment.registration, status=assessment.status, version=assessment.version)
 
 
@@ -253,7 +262,7 @@ def save_results(assessment, stage, entries, *, by, version, scope=None, reason=
     bulk_update_with_history(
         to_update, Result, [value_field, note_field], default_user=by, default_change_reason=reason, default_date=now
     )
-    _bump(locked, by, reason, f"save_{stage.value}")
+    _bump(locked, by, reason, f"save_{stage.value}", when=now)
     locked.rescore()
     return locked, len(to_create) + len(to_update)
 

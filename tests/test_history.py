@@ -80,3 +80,6 @@ def test_who_started_verifying_and_when_read_as_a_person_and_a_local_time(client
         when = formats.date_format(timezone.localtime(started), "SHORT_DATETIME_FORMAT")
     assert when in html and "+00:00" not in html, "a time as people read it, not as stored"
     assert "Trần Minh Đức" in html and "bo.demo" not in html, "the person who started, by name"
+    # One save, one event: the verified result and the start of verification it recorded.
+    saved = [row for row in html.split("<tr data-event>")[1:] if "Thiếu thiết bị" in row]
+    assert len(saved) == 1 and "người bắt đầu thẩm định" in saved[0] and "→ <strong>Trần Minh Đức" in saved[0]
