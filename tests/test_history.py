@@ -45,21 +45,6 @@ def test_history_of_another_province_is_not_found(client_as, nghean):
     assert client_as(nghean).get(f"/wards/{registered('01').unit.code}/2023/history/").status_code == 404
 
 
-def test_a_person_is_named_family_name_first_else_by_log_in():
-    from django.contrib.auth import get_user_model
-
-    from criteria.history import author
-
-    User = get_user_model()
-    assert author(User(username="tdung", last_name="Trần", first_name="Thị Dung")) == "Trần Thị Dung"
-    assert author(User(username="tdung", last_name=" ", first_name="Dung ")) == "Dung"
-    assert author(User(username="tdung")) == "tdung"
-    from django.utils import translation
-
-    with translation.override("vi"):
-        assert author(None) == "Hệ thống" and author(None, demo=True) == "Hệ thống (dữ liệu mẫu)"
-
-
 def test_who_started_verifying_and_when_read_as_a_person_and_a_local_time(client_as, ministry, hanoi, year2023):
     from django.utils import formats, timezone, translation
 

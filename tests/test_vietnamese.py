@@ -228,14 +228,21 @@ def test_history_names_the_person_and_the_reason(client_as, ministry, hanoi):
     assert "Hệ thống (dữ liệu mẫu)" in html or "System (demo data)" in html
 
 
-def test_a_person_is_named_by_full_name_else_log_in(hanoi):
+def test_a_person_is_named_family_name_first_else_by_log_in(hanoi):
+    """As Vietnamese writes a name: "Họ" (the account's last name) then "Tên" (its first name)."""
     from criteria.history import author
 
+    assert author(hanoi) == "Nguyễn Thu Hà"  # the demo account's invented name
+    hanoi.last_name, hanoi.first_name = "Nguyễn Văn", "An"
+    assert author(hanoi) == "Nguyễn Văn An"
+    hanoi.last_name, hanoi.first_name = " ", "An "
+    assert author(hanoi) == "An"
+    hanoi.last_name = hanoi.first_name = ""
     assert author(hanoi) == "hanoi.demo"
-    hanoi.first_name, hanoi.last_name = "An", "Nguyễn Văn"
-    assert author(hanoi) == "An Nguyễn Văn"
     with translation.override("en"):
         assert author(None) == "System"
+    with translation.override("vi"):
+        assert author(None) == "Hệ thống" and author(None, demo=True) == "Hệ thống (dữ liệu mẫu)"
 
 
 def test_axes_in_the_admin_in_our_words(client_as, administrator):
