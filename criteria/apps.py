@@ -27,12 +27,13 @@ class CriteriaConfig(AppConfig):
         user_logged_in.connect(remember_login, dispatch_uid="criteria.remember_login")
 
         # A request reads the programme years once (figures.years_read_once); a change to
-        # one of them, or to what their `size` and `decisions` count, is read afresh.
+        # one of them, to what their `size` and `decisions` count, or to the extensions a
+        # year object keeps once read (calendar._year_extensions), is read afresh.
         from django.db.models.signals import post_delete, post_save
 
         from .figures import forget_programme_years
-        from .models import CatalogueVersion, Criterion, ProgrammeYear, RecognitionDecision
+        from .models import CatalogueVersion, Criterion, Extension, ProgrammeYear, RecognitionDecision
 
-        for model in (ProgrammeYear, CatalogueVersion, Criterion, RecognitionDecision):
+        for model in (ProgrammeYear, CatalogueVersion, Criterion, RecognitionDecision, Extension):
             for signal in (post_save, post_delete):
                 signal.connect(forget_programme_years, sender=model, dispatch_uid=f"criteria.forget_years.{model.__name__}")

@@ -217,6 +217,17 @@ def test_a_request_reads_the_programme_years_once_and_afresh_after_a_change(year
         last = other.catalogue.criteria.order_by("number").last()
         other.catalogue.criteria.create(group=last.group, number=23, title="Tiêu chí thử", title_en="Test")
         assert get_year_or_404(2023).size == 23  # what `size` counts
+        # A year object keeps the extensions it has read; a new extension gives a fresh one.
+        import datetime
+
+        from criteria.calendar import _year_extensions
+        from criteria.models import Extension, Window
+
+        held = get_year_or_404(2023)
+        assert _year_extensions(held) == []
+        Extension.objects.create(year=held, window=Window.SELF_ASSESSMENT, until=datetime.date(2023, 12, 31),
+                                 province=Province.objects.get(period=Period.LEGACY, code="01"), reason="Lũ lụt")
+        assert len(_year_extensions(get_year_or_404(2023))) == 1
     # Outside a request (commands, tests), every call reads the table.
     with django_assert_num_queries(2):
         programme_years()
