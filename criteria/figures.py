@@ -108,9 +108,15 @@ def years_read_once():
 
 
 def forget_programme_years(**kwargs):
-    """Drop the years read in this request (a signal receiver: they changed)."""
+    """Drop the years read in this request (a signal receiver: they changed).
+
+    A view may still hold one of them: what it keeps once read (the extensions of
+    `calendar._year_extensions`) is dropped too, so that it reads them again.
+    """
     held = _request_years.get()
     if held:
+        for year in held[0]:
+            year.__dict__.pop("_calendar_extensions", None)
         held.clear()
 
 

@@ -228,6 +228,7 @@ def test_a_request_reads_the_programme_years_once_and_afresh_after_a_change(year
         Extension.objects.create(year=held, window=Window.SELF_ASSESSMENT, until=datetime.date(2023, 12, 31),
                                  province=Province.objects.get(period=Period.LEGACY, code="01"), reason="Lũ lụt")
         assert len(_year_extensions(get_year_or_404(2023))) == 1
+        assert len(_year_extensions(held)) == 1  # the object a view holds reads them again too
     # Outside a request (commands, tests), every call reads the table.
     with django_assert_num_queries(2):
         programme_years()
