@@ -36,4 +36,5 @@ class CriteriaConfig(AppConfig):
 
         for model in (ProgrammeYear, CatalogueVersion, Criterion, RecognitionDecision, Extension):
             for signal in (post_save, post_delete):
-                signal.connect(forget_programme_years, sender=model, dispatch_uid=f"criteria.forget_years.{model.__name__}")
+                signal.connect(forget_programme_years, sender=model,
+                               dispatch_uid=f"criteria.forget_years.{model.__name__}")

@@ -122,6 +122,11 @@ def _year_extensions(year):
     return cached
 
 
+def forget_extensions(year):
+    """Make `year` read its extensions again (`_year_extensions`): they changed."""
+    year.__dict__.pop("_calendar_extensions", None)
+
+
 def is_overdue(assessment, today=None, *, year=None):
     """Whether the assessment waits past its deadline for whoever must act on it now.
 

@@ -56,6 +56,7 @@ from django.db.models import (
 )
 from django.utils.translation import pgettext_lazy
 
+from criteria.calendar import forget_extensions
 from criteria.models import (
     SUBMITTED_STATUSES,
     Assessment,
@@ -96,8 +97,8 @@ _request_years = ContextVar("kieumau_request_years", default=None)
 def years_read_once():
     """Let `programme_years()` read the table once for the block (a request) and reuse the list.
 
-    Saving or deleting a programme year, a catalogue, a criterion or a decision in the
-    block forgets the list (`forget_programme_years`), so a view that changes one and
+    Saving or deleting a programme year, a catalogue, a criterion, a decision or an
+    extension in the block forgets the list (`forget_programme_years`), so a view that changes one and
     then reads them gets the change.
     """
     token = _request_years.set([])
@@ -110,13 +111,13 @@ def years_read_once():
 def forget_programme_years(**kwargs):
     """Drop the years read in this request (a signal receiver: they changed).
 
-    A view may still hold one of them: what it keeps once read (the extensions of
-    `calendar._year_extensions`) is dropped too, so that it reads them again.
+    A view may still hold one of them: the extensions it keeps once read are dropped too
+    (`calendar.forget_extensions`), so that it reads them again.
     """
     held = _request_years.get()
     if held:
         for year in held[0]:
-            year.__dict__.pop("_calendar_extensions", None)
+            forget_extensions(year)
         held.clear()
 
 

@@ -187,7 +187,8 @@ def test_query_counts_do_not_grow_with_the_data(client_as, ministry):
     after = count_queries(client, urls)
     assert list(before.values()) == list(after.values()), (before, after)
     # national (the overview): session, user, the programme years with sizes and decisions (read
-    # once a request: the URL's year, the figures' and the menu's), role, provinces, quotas, eligible units, recognised units, assessments grouped; the year's
+    # once a request: the URL's year, the figures' and the menu's), role, provinces, quotas,
+    # eligible units, recognised units, assessments grouped; the year's
     # outcomes: recognitions grouped, the provinces of the map (is the scope national?), commendation
     # recipients grouped; for the map's table of units by status (`unit_status_counts`), the year's
     # assessments grouped and the units counted (a year with earlier ones on its map adds the units

@@ -198,9 +198,12 @@ def test_every_figure_equals_a_recount_after_every_step(year2023, hanoi, ministr
 
 
 def test_a_request_reads_the_programme_years_once_and_afresh_after_a_change(year2023, django_assert_num_queries):
+    import datetime
+
     from criteria.access import get_year_or_404
+    from criteria.calendar import _year_extensions
     from criteria.figures import years_read_once
-    from criteria.models import ProgrammeYear
+    from criteria.models import Extension, ProgrammeYear, Window
 
     with years_read_once():
         with django_assert_num_queries(1):
@@ -218,11 +221,6 @@ def test_a_request_reads_the_programme_years_once_and_afresh_after_a_change(year
         other.catalogue.criteria.create(group=last.group, number=23, title="Tiêu chí thử", title_en="Test")
         assert get_year_or_404(2023).size == 23  # what `size` counts
         # A year object keeps the extensions it has read; a new extension gives a fresh one.
-        import datetime
-
-        from criteria.calendar import _year_extensions
-        from criteria.models import Extension, Window
-
         held = get_year_or_404(2023)
         assert _year_extensions(held) == []
         Extension.objects.create(year=held, window=Window.SELF_ASSESSMENT, until=datetime.date(2023, 12, 31),

@@ -1,13 +1,13 @@
 import pytest
+from django.utils import formats, timezone, translation
 
 from criteria.access import scope_for
-from criteria.models import Status
-from criteria.workflow import register
-
-from .test_workflow import current, fill
-from criteria.models import ResultValue, Stage
-from criteria.workflow import return_to_province, submit
+from criteria.models import Assessment, ResultValue, Stage, Status
+from criteria.workflow import Entry, register, return_to_province, save_results, submit
 from wards.models import Period, Unit, UnitKind
+
+from .conftest import registered
+from .test_workflow import current, fill
 
 pytestmark = pytest.mark.django_db
 
@@ -46,19 +46,10 @@ def test_history_of_another_province_is_not_found(client_as, nghean):
 
 
 def test_who_started_verifying_and_when_read_as_a_person_and_a_local_time(client_as, ministry, hanoi, year2023):
-    from django.utils import formats, timezone, translation
-
-    from criteria.access import Scope
-    from criteria.access import Role as Roles
-    from criteria.models import Assessment
-    from criteria.workflow import Entry, save_results
-
-    from .conftest import registered
-
     assessment = registered("01", status=Status.SUBMITTED).assessment
     criterion = assessment.registration.year.catalogue.criteria.get(number=19)
     save_results(assessment, Stage.VERIFIED, {criterion: Entry(ResultValue.NOT_MET, "Thiếu thiết bị")}, by=ministry,
-                 version=assessment.version, scope=Scope(ministry, Roles.MINISTRY))
+                 version=assessment.version, scope=scope_for(ministry))
     started = Assessment.objects.get(pk=assessment.pk).verification_started_at
     html = client_as(hanoi).get(f"/wards/{assessment.registration.unit.code}/2023/history/").content.decode()
     with translation.override("vi"):
